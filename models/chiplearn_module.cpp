@@ -1,0 +1,35 @@
+/*
+ *  chiplearn_module.cpp -- the entry object NEST's module loader looks for, registering chiplearn's models.
+ *
+ *  This file is part of chiplearn, a NEST extension module.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+// nestkernel
+#include "nest_extension_interface.h"
+#include "nest.h"
+
+// chiplearn
+#include "eprop_iaf_adapt_chiplearn.h"
+#include "eprop_iaf_chiplearn.h"
+#include "eprop_readout_chiplearn.h"
+
+namespace chiplearn
+{
+
+class ChiplearnModule : public nest::NESTExtensionInterface
+{
+public:
+  void
+  initialize() override
+  {
+    nest::register_node_model< eprop_iaf_chiplearn >( "eprop_iaf_chiplearn" );
+    nest::register_node_model< eprop_iaf_adapt_chiplearn >( "eprop_iaf_adapt_chiplearn" );
+    nest::register_node_model< eprop_readout_chiplearn >( "eprop_readout_chiplearn" );
+  }
+};
+
+}  // namespace chiplearn
+
+// libltdl resolves "module" in chiplearn.so as the symbol chiplearn_LTX_module: file and object names agree.
+chiplearn::ChiplearnModule chiplearn_LTX_module;

@@ -1,0 +1,169 @@
+/*
+ *  leaky_node.cpp
+ *
+ *  This file is part of chiplearn, a NEST extension module.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "leaky_node.h"
+
+#include <cmath>
+
+// nestkernel
+#include "dict_util.h"
+#include "exceptions.h"
+#include "kernel_manager.h"
+#include "nest_names.h"
+#include "nest_time.h"
+
+// chiplearn
+#include "parameter_checks.h"
+
+namespace chiplearn
+{
+
+void
+MembraneParameters::get( Dictionary& d ) const
+{
+  d[ nest::names::C_m ] = C_m;
+  d[ nest::names::E_L ] = E_L;
+  d[ nest::names::I_e ] = I_e;
+  d[ nest::names::tau_m ] = tau_m;
+  d[ nest::names::V_min ] = V_min + E_L;
+  d[ nest::names::regular_spike_arrival ] = regular_spike_arrival;
+}
+
+double
+MembraneParameters::set( const Dictionary& d, nest::Node* node )
+{
+  const double E_L_old = E_L;
+  nest::update_value_param( d, nest::names::E_L, E_L, node );
+  const double delta_EL = E_L - E_L_old;
+  update_relative_potential( d, nest::names::V_min, V_min, delta_EL, node );
+  nest::update_value_param( d, nest::names::C_m, C_m, node );
+  nest::update_value_param( d, nest::names::I_e, I_e, node );
+  nest::update_value_param( d, nest::names::tau_m, tau_m, node );
+  nest::update_value_param( d, nest::names::regular_spike_arrival, regular_spike_arrival, node );
+  return delta_EL;
+}
+
+void
+MembraneParameters::update_relative_potential( const Dictionary& d, const std::string& name, double& value,
+  double delta_EL, nest::Node* node ) const
+{
+  if ( nest::update_value_param( d, name, value, node ) )
+  {
+    value -= E_L;
+  }
+  else
+  {
+    value -= delta_EL;
+  }
+}
+
+void
+MembraneParameters::check( const std::string& model ) const
+{
+  require_positive( model, nest::names::C_m, C_m, "pF" );
+  require_finite( model, nest::names::E_L, E_L, "mV" );
+  require_finite( model, nest::names::I_e, I_e, "pA" );
+  require_positive( model, nest::names::tau_m, tau_m, "ms" );
+  // -inf and the largest negative double both mean "no bound".
+  if ( std::isnan( V_min ) or V_min == std::numeric_limits< double >::infinity() )
+  {
+    refuse( model, nest::names::V_min, V_min + E_L, "mV", "-inf <= V_min < inf mV" );
+  }
+}
+
+core::LeakyPropagators
+MembraneParameters::propagators() const
+{
+  return core::leaky_propagators( nest::Time::get_resolution().get_ms(), tau_m, C_m, regular_spike_arrival );
+}
+
+void
+SpikingParameters::get( Dictionary& d ) const
+{
+  membrane.get( d );
+  d[ nest::names::V_th ] = V_th + membrane.E_L;
+  d[ nest::names::t_ref ] = t_ref;
+}
+
+double
+SpikingParameters::set( const Dictionary& d, nest::Node* node, const std::string& model )
+{
+  const double delta_EL = membrane.set( d, node );
+  membrane.update_relative_potential( d, nest::names::V_th, V_th, delta_EL, node );
+  nest::update_value_param( d, nest::names::t_ref, t_ref, node );
+
+  membrane.check( model );
+  require_finite( model, nest::names::V_th, V_th + membrane.E_L, "mV" );
+  if ( V_th < membrane.V_min )
+  {
+    refuse( model, nest::names::V_th, V_th + membrane.E_L, "mV", "V_th >= V_min" );
+  }
+  require_non_negative( model, nest::names::t_ref, t_ref, "ms" );
+  return delta_EL;
+}
+
+core::LifParameters
+SpikingParameters::lif() const
+{
+  return { V_th, membrane.V_min, nest::Time( nest::Time::ms( t_ref ) ).get_steps() };
+}
+
+size_t
+LeakyNode::send_test_event( nest::Node& target, size_t receptor_type, nest::synindex, bool )
+{
+  nest::SpikeEvent e;
+  e.set_sender( *this );
+  return target.handles_test_event( e, receptor_type );
+}
+
+void
+LeakyNode::require_receptor_zero( size_t receptor_type ) const
+{
+  if ( receptor_type != 0 )
+  {
+    throw nest::UnknownReceptorType( receptor_type, get_name() );
+  }
+}
+
+size_t
+LeakyNode::handles_test_event( nest::SpikeEvent&, size_t receptor_type )
+{
+  require_receptor_zero( receptor_type );
+  return 0;
+}
+
+size_t
+LeakyNode::handles_test_event( nest::CurrentEvent&, size_t receptor_type )
+{
+  require_receptor_zero( receptor_type );
+  return 0;
+}
+
+void
+LeakyNode::handle( nest::SpikeEvent& e )
+{
+  assert( e.get_delay_steps() > 0 );
+  spike_input_.add_value( e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() ),
+    e.get_weight() * e.get_multiplicity() );
+}
+
+void
+LeakyNode::handle( nest::CurrentEvent& e )
+{
+  assert( e.get_delay_steps() > 0 );
+  current_input_.add_value( e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() ),
+    e.get_weight() * e.get_current() );
+}
+
+void
+LeakyNode::clear_input_buffers()
+{
+  spike_input_.clear();
+  current_input_.clear();
+}
+
+}  // namespace chiplearn
