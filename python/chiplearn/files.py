@@ -1,0 +1,28 @@
+"""Atomic file output: a result is either complete on disk or not there at all, even if the run is killed."""
+
+import os
+import tempfile
+from contextlib import contextmanager
+
+
+@contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path``; on success move it over ``path`` in one rename."""
+    path = os.path.abspath(path)
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    stem, suffix = os.path.splitext(os.path.basename(path))
+    handle, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=suffix, dir=folder)
+    os.close(handle)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def save_figure(figure, path, **savefig_kwargs):
+    """Save a matplotlib figure atomically (the format follows the file name's suffix)."""
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, **savefig_kwargs)
