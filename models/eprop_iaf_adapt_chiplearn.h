@@ -8,13 +8,9 @@
 #ifndef EPROP_IAF_ADAPT_CHIPLEARN_H
 #define EPROP_IAF_ADAPT_CHIPLEARN_H
 
-// chiplearn (first: it brings NEST's node headers in the order they need)
+// chiplearn
+#include "chiplearn_node.h"
 #include "core/leaky.h"
-#include "leaky_node.h"
-
-// nestkernel
-#include "recordables_map.h"
-#include "universal_data_logger.h"
 
 namespace chiplearn
 {
@@ -88,53 +84,37 @@ eprop_iaf_chiplearn, eprop_readout_chiplearn
 
 EndUserDocs */
 
-class eprop_iaf_adapt_chiplearn : public LeakyNode
+//! Parameters of eprop_iaf_adapt_chiplearn.
+struct AlifNodeParameters
 {
-public:
-  eprop_iaf_adapt_chiplearn();
-  eprop_iaf_adapt_chiplearn( const eprop_iaf_adapt_chiplearn& );
+  SpikingParameters spiking;
+  double adapt_beta = 1.0;  //!< threshold increase per unit of adaptation [mV]
+  double adapt_tau = 10.0;  //!< time constant of the adaptation [ms]
 
-  using LeakyNode::handle;
-  using LeakyNode::handles_test_event;
+  void get( Dictionary& ) const;
+  double set( const Dictionary&, nest::Node* );
+};
 
-  void handle( nest::DataLoggingRequest& ) override;
-  size_t handles_test_event( nest::DataLoggingRequest&, size_t ) override;
+//! State of eprop_iaf_adapt_chiplearn.
+struct AlifNodeState
+{
+  core::AlifState alif;
+  double i_in = 0.0;  //!< current for the next step, synaptic plus I_e [pA]
 
-  void get_status( Dictionary& ) const override;
-  void set_status( const Dictionary& ) override;
+  void get( Dictionary&, const AlifNodeParameters& ) const;
+  void set( const Dictionary&, const AlifNodeParameters&, double delta_EL, nest::Node* );
+};
 
+class eprop_iaf_adapt_chiplearn
+  : public ChiplearnNode< eprop_iaf_adapt_chiplearn, AlifNodeParameters, AlifNodeState >
+{
 private:
-  void init_buffers_() override;
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
 
+  friend class ChiplearnNode;
   friend class nest::RecordablesMap< eprop_iaf_adapt_chiplearn >;
   friend class nest::UniversalDataLogger< eprop_iaf_adapt_chiplearn >;
-
-  struct Parameters_
-  {
-    SpikingParameters spiking;
-    double adapt_beta = 1.0;  //!< threshold increase per unit of adaptation [mV]
-    double adapt_tau = 10.0;  //!< time constant of the adaptation [ms]
-
-    void get( Dictionary& ) const;
-    double set( const Dictionary&, nest::Node* );
-  };
-
-  struct State_
-  {
-    core::AlifState alif;
-    double i_in = 0.0;  //!< current for the next step, synaptic plus I_e [pA]
-
-    void get( Dictionary&, const Parameters_& ) const;
-    void set( const Dictionary&, const Parameters_&, double delta_EL, nest::Node* );
-  };
-
-  struct Variables_
-  {
-    core::LeakyPropagators propagators;
-    core::AlifParameters alif;
-  };
 
   double
   get_V_m_() const
@@ -151,17 +131,22 @@ private:
   double
   get_V_th_adapt_() const
   {
-    return core::adaptive_threshold( S_.alif, V_.alif ) + P_.spiking.membrane.E_L;
+    return core::adaptive_threshold( S_.alif, alif_ ) + P_.spiking.membrane.E_L;
   }
 
-  Parameters_ P_;
-  State_ S_;
-  Variables_ V_;
-  nest::UniversalDataLogger< eprop_iaf_adapt_chiplearn > logger_;
+  core::LeakyPropagators propagators_;
+  core::AlifParameters alif_;
 
   static nest::RecordablesMap< eprop_iaf_adapt_chiplearn > recordablesMap_;
 };
 
 }  // namespace chiplearn
+
+namespace nest
+{
+//! Defined in eprop_iaf_adapt_chiplearn.cpp; declared here so that every use of the map sees the specialization.
+template <>
+void RecordablesMap< chiplearn::eprop_iaf_adapt_chiplearn >::create();
+}  // namespace nest
 
 #endif

@@ -8,13 +8,9 @@
 #ifndef EPROP_IAF_CHIPLEARN_H
 #define EPROP_IAF_CHIPLEARN_H
 
-// chiplearn (first: it brings NEST's node headers in the order they need)
+// chiplearn
+#include "chiplearn_node.h"
 #include "core/leaky.h"
-#include "leaky_node.h"
-
-// nestkernel
-#include "recordables_map.h"
-#include "universal_data_logger.h"
 
 namespace chiplearn
 {
@@ -103,45 +99,25 @@ eprop_iaf_adapt_chiplearn, eprop_readout_chiplearn
 
 EndUserDocs */
 
-class eprop_iaf_chiplearn : public LeakyNode
+//! State of eprop_iaf_chiplearn.
+struct LifNodeState
 {
-public:
-  eprop_iaf_chiplearn();
-  eprop_iaf_chiplearn( const eprop_iaf_chiplearn& );
+  core::LifState lif;
+  double i_in = 0.0;  //!< current for the next step, synaptic plus I_e [pA]
 
-  using LeakyNode::handle;
-  using LeakyNode::handles_test_event;
+  void get( Dictionary&, const SpikingParameters& ) const;
+  void set( const Dictionary&, const SpikingParameters&, double delta_EL, nest::Node* );
+};
 
-  void handle( nest::DataLoggingRequest& ) override;
-  size_t handles_test_event( nest::DataLoggingRequest&, size_t ) override;
-
-  void get_status( Dictionary& ) const override;
-  void set_status( const Dictionary& ) override;
-
+class eprop_iaf_chiplearn : public ChiplearnNode< eprop_iaf_chiplearn, SpikingParameters, LifNodeState >
+{
 private:
-  void init_buffers_() override;
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
 
+  friend class ChiplearnNode;
   friend class nest::RecordablesMap< eprop_iaf_chiplearn >;
   friend class nest::UniversalDataLogger< eprop_iaf_chiplearn >;
-
-  using Parameters_ = SpikingParameters;
-
-  struct State_
-  {
-    core::LifState lif;
-    double i_in = 0.0;  //!< current for the next step, synaptic plus I_e [pA]
-
-    void get( Dictionary&, const Parameters_& ) const;
-    void set( const Dictionary&, const Parameters_&, double delta_EL, nest::Node* );
-  };
-
-  struct Variables_
-  {
-    core::LeakyPropagators propagators;
-    core::LifParameters lif;
-  };
 
   double
   get_V_m_() const
@@ -149,14 +125,19 @@ private:
     return S_.lif.v + P_.membrane.E_L;
   }
 
-  Parameters_ P_;
-  State_ S_;
-  Variables_ V_;
-  nest::UniversalDataLogger< eprop_iaf_chiplearn > logger_;
+  core::LeakyPropagators propagators_;
+  core::LifParameters lif_;
 
   static nest::RecordablesMap< eprop_iaf_chiplearn > recordablesMap_;
 };
 
 }  // namespace chiplearn
+
+namespace nest
+{
+//! Defined in eprop_iaf_chiplearn.cpp; declared here so that every use of the map sees the specialization.
+template <>
+void RecordablesMap< chiplearn::eprop_iaf_chiplearn >::create();
+}  // namespace nest
 
 #endif

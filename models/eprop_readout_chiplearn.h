@@ -8,13 +8,9 @@
 #ifndef EPROP_READOUT_CHIPLEARN_H
 #define EPROP_READOUT_CHIPLEARN_H
 
-// chiplearn (first: it brings NEST's node headers in the order they need)
+// chiplearn
+#include "chiplearn_node.h"
 #include "core/leaky.h"
-#include "leaky_node.h"
-
-// nestkernel
-#include "recordables_map.h"
-#include "universal_data_logger.h"
 
 namespace chiplearn
 {
@@ -82,37 +78,29 @@ eprop_iaf_chiplearn, eprop_iaf_adapt_chiplearn
 
 EndUserDocs */
 
-class eprop_readout_chiplearn : public LeakyNode
+//! State of eprop_readout_chiplearn.
+struct ReadoutNodeState
+{
+  double v = 0.0;     //!< membrane potential [mV], relative to E_L
+  double i_in = 0.0;  //!< current for the next step, synaptic plus I_e [pA]
+
+  void get( Dictionary&, const MembraneParameters& ) const;
+  void set( const Dictionary&, const MembraneParameters&, double delta_EL, nest::Node* );
+};
+
+class eprop_readout_chiplearn
+  : public ChiplearnNode< eprop_readout_chiplearn, MembraneParameters, ReadoutNodeState >
 {
 public:
   eprop_readout_chiplearn();
-  eprop_readout_chiplearn( const eprop_readout_chiplearn& );
-
-  using LeakyNode::handle;
-  using LeakyNode::handles_test_event;
-
-  void handle( nest::DataLoggingRequest& ) override;
-  size_t handles_test_event( nest::DataLoggingRequest&, size_t ) override;
-
-  void get_status( Dictionary& ) const override;
-  void set_status( const Dictionary& ) override;
 
 private:
-  void init_buffers_() override;
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
 
+  friend class ChiplearnNode;
   friend class nest::RecordablesMap< eprop_readout_chiplearn >;
   friend class nest::UniversalDataLogger< eprop_readout_chiplearn >;
-
-  struct State_
-  {
-    double v = 0.0;     //!< membrane potential [mV], relative to E_L
-    double i_in = 0.0;  //!< current for the next step, synaptic plus I_e [pA]
-
-    void get( Dictionary&, const MembraneParameters& ) const;
-    void set( const Dictionary&, const MembraneParameters&, double delta_EL, nest::Node* );
-  };
 
   double
   get_V_m_() const
@@ -120,14 +108,18 @@ private:
     return S_.v + P_.E_L;
   }
 
-  MembraneParameters P_;
-  State_ S_;
   core::LeakyPropagators propagators_;
-  nest::UniversalDataLogger< eprop_readout_chiplearn > logger_;
 
   static nest::RecordablesMap< eprop_readout_chiplearn > recordablesMap_;
 };
 
 }  // namespace chiplearn
+
+namespace nest
+{
+//! Defined in eprop_readout_chiplearn.cpp; declared here so that every use of the map sees the specialization.
+template <>
+void RecordablesMap< chiplearn::eprop_readout_chiplearn >::create();
+}  // namespace nest
 
 #endif

@@ -12,6 +12,7 @@
 // nestkernel
 #include "dict_util.h"
 #include "exceptions.h"
+#include "event_delivery_manager_impl.h"
 #include "kernel_manager.h"
 #include "nest_names.h"
 #include "nest_time.h"
@@ -44,6 +45,7 @@ MembraneParameters::set( const Dictionary& d, nest::Node* node )
   nest::update_value_param( d, nest::names::I_e, I_e, node );
   nest::update_value_param( d, nest::names::tau_m, tau_m, node );
   nest::update_value_param( d, nest::names::regular_spike_arrival, regular_spike_arrival, node );
+  check( node->get_name() );
   return delta_EL;
 }
 
@@ -90,13 +92,13 @@ SpikingParameters::get( Dictionary& d ) const
 }
 
 double
-SpikingParameters::set( const Dictionary& d, nest::Node* node, const std::string& model )
+SpikingParameters::set( const Dictionary& d, nest::Node* node )
 {
   const double delta_EL = membrane.set( d, node );
   membrane.update_relative_potential( d, nest::names::V_th, V_th, delta_EL, node );
   nest::update_value_param( d, nest::names::t_ref, t_ref, node );
 
-  membrane.check( model );
+  const std::string& model = node->get_name();
   require_finite( model, nest::names::V_th, V_th + membrane.E_L, "mV" );
   if ( V_th < membrane.V_min )
   {
@@ -157,6 +159,14 @@ LeakyNode::handle( nest::CurrentEvent& e )
   assert( e.get_delay_steps() > 0 );
   current_input_.add_value( e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() ),
     e.get_weight() * e.get_current() );
+}
+
+void
+LeakyNode::emit_spike( const nest::Time& origin, long lag )
+{
+  set_spiketime( nest::Time::step( origin.get_steps() + lag + 1 ) );
+  nest::SpikeEvent se;
+  nest::kernel().event_delivery_manager.send( *this, se, lag );
 }
 
 void

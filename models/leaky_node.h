@@ -42,8 +42,8 @@ struct MembraneParameters
   void get( Dictionary& d ) const;
 
   /**
-   * Reads the dictionary; V_min moves with E_L unless it is given. Returns the change of E_L, which the
-   * model applies to its own relative potentials with update_relative_potential().
+   * Reads and checks the dictionary; V_min moves with E_L unless it is given. Returns the change of E_L,
+   * which the model applies to its own relative potentials with update_relative_potential().
    */
   double set( const Dictionary& d, nest::Node* node );
 
@@ -66,8 +66,8 @@ struct SpikingParameters
 
   void get( Dictionary& d ) const;
 
-  //! As MembraneParameters::set, and checks every parameter, naming `model` in the error.
-  double set( const Dictionary& d, nest::Node* node, const std::string& model );
+  //! As MembraneParameters::set, for V_th and t_ref too.
+  double set( const Dictionary& d, nest::Node* node );
 
   core::LifParameters lif() const;
 };
@@ -92,6 +92,9 @@ public:
 
 protected:
   void clear_input_buffers();
+
+  //! Sends a spike in step origin + lag and records its time for spike-time-based synapses.
+  void emit_spike( const nest::Time& origin, long lag );
 
   //! Raises UnknownReceptorType unless receptor_type is 0.
   void require_receptor_zero( size_t receptor_type ) const;
