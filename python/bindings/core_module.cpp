@@ -8,10 +8,13 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
+#include <span>
 #include <stdexcept>
 #include <tuple>
 
+#include "core/eprop.h"
 #include "core/leaky.h"
 
 namespace py = pybind11;
@@ -91,6 +94,44 @@ run_readout( double v0, const LeakyPropagators& P, double V_min, const Array& i_
   return v;
 }
 
+Array
+recurrent_kernel( const Array& psi, const Array& L, double reg, const EligibilityParameters& p )
+{
+  if ( psi.ndim() != 1 or L.ndim() != 1 or psi.shape( 0 ) != L.shape( 0 ) )
+  {
+    throw std::invalid_argument( "psi and L must be one-dimensional arrays of equal length (one entry per step)" );
+  }
+  Array G( psi.shape( 0 ) );
+  recurrent_spike_kernel( psi.data(), L.data(), psi.shape( 0 ), reg, p, G.mutable_data() );
+  return G;
+}
+
+Array
+readout_kernel( const Array& error, double P_v, double P_z )
+{
+  if ( error.ndim() != 1 )
+  {
+    throw std::invalid_argument( "error must be a one-dimensional array (one entry per step)" );
+  }
+  Array G( error.shape( 0 ) );
+  readout_spike_kernel( error.data(), error.shape( 0 ), P_v, P_z, G.mutable_data() );
+  return G;
+}
+
+double
+gradient_at_spikes( const Array& G, const py::array_t< long >& spike_steps )
+{
+  auto steps = spike_steps.unchecked< 1 >();
+  for ( py::ssize_t k = 0; k < steps.shape( 0 ); ++k )
+  {
+    if ( steps( k ) < 0 or steps( k ) >= G.shape( 0 ) )
+    {
+      throw std::out_of_range( "spike steps must lie inside the kernel's interval" );
+    }
+  }
+  return gradient_from_spikes( G.data(), std::span< const long >( spike_steps.data(), steps.shape( 0 ) ) );
+}
+
 }  // namespace
 
 PYBIND11_MODULE( _core, m )
@@ -137,6 +178,46 @@ PYBIND11_MODULE( _core, m )
   m.def( "alif_step", &alif_step, py::arg( "state" ), py::arg( "parameters" ), py::arg( "propagators" ),
     py::arg( "i_in" ), py::arg( "z_in" ) );
   m.def( "adaptive_threshold", &adaptive_threshold, py::arg( "state" ), py::arg( "parameters" ) );
+
+  m.def(
+    "surrogate_gradient",
+    []( const std::string& shape, bool refractory, double v, double v_th, double height, double width )
+    { return surrogate_gradient( surrogate_shape_from_name( shape ), refractory, v, v_th, height, width ); },
+    py::arg( "shape" ), py::arg( "refractory" ), py::arg( "v" ), py::arg( "v_th" ), py::arg( "height" ),
+    py::arg( "width" ) );
+  m.attr( "SURROGATE_SHAPES" ) = surrogate_shape_names();
+
+  py::class_< EligibilityParameters >( m, "EligibilityParameters" )
+    .def( py::init( []( double P_v, double P_z, double kappa, double adapt_beta, double P_adapt )
+            { return EligibilityParameters { P_v, P_z, kappa, adapt_beta, P_adapt }; } ),
+      py::arg( "P_v" ), py::arg( "P_z" ), py::arg( "kappa" ), py::arg( "adapt_beta" ) = 0.0,
+      py::arg( "P_adapt" ) = 0.0 );
+  m.def( "recurrent_spike_kernel", &recurrent_kernel, py::arg( "psi" ), py::arg( "L" ), py::arg( "reg" ),
+    py::arg( "parameters" ) );
+  m.def( "readout_spike_kernel", &readout_kernel, py::arg( "error" ), py::arg( "P_v" ), py::arg( "P_z" ) );
+  m.def( "gradient_from_spikes", &gradient_at_spikes, py::arg( "kernel" ), py::arg( "spike_steps" ) );
+
+  py::enum_< OptimizerType >( m, "OptimizerType" )
+    .value( "gradient_descent", OptimizerType::gradient_descent )
+    .value( "adam", OptimizerType::adam );
+  py::class_< OptimizerParameters >( m, "OptimizerParameters" )
+    .def( py::init<>() )
+    .def_readwrite( "type", &OptimizerParameters::type )
+    .def_readwrite( "eta", &OptimizerParameters::eta )
+    .def_readwrite( "batch_size", &OptimizerParameters::batch_size )
+    .def_readwrite( "Wmin", &OptimizerParameters::Wmin )
+    .def_readwrite( "Wmax", &OptimizerParameters::Wmax )
+    .def_readwrite( "beta_1", &OptimizerParameters::beta_1 )
+    .def_readwrite( "beta_2", &OptimizerParameters::beta_2 )
+    .def_readwrite( "epsilon", &OptimizerParameters::epsilon );
+  py::class_< OptimizerState >( m, "OptimizerState" )
+    .def( py::init<>() )
+    .def_readwrite( "summed_gradient", &OptimizerState::summed_gradient )
+    .def_readwrite( "step", &OptimizerState::step )
+    .def_readwrite( "m", &OptimizerState::m )
+    .def_readwrite( "v", &OptimizerState::v );
+  m.def( "optimized_weight", &optimized_weight, py::arg( "state" ), py::arg( "parameters" ), py::arg( "interval" ),
+    py::arg( "gradient" ), py::arg( "weight" ) );
 
   m.def( "run_lif", &run_lif, py::arg( "state" ), py::arg( "parameters" ), py::arg( "propagators" ),
     py::arg( "i_in" ), py::arg( "z_in" ) );
