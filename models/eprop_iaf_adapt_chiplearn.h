@@ -9,8 +9,9 @@
 #define EPROP_IAF_ADAPT_CHIPLEARN_H
 
 // chiplearn
-#include "chiplearn_node.h"
+#include "core/eprop.h"
 #include "core/leaky.h"
+#include "eprop_recurrent_node.h"
 
 namespace chiplearn
 {
@@ -90,6 +91,7 @@ struct AlifNodeParameters
   SpikingParameters spiking;
   double adapt_beta = 1.0;  //!< threshold increase per unit of adaptation [mV]
   double adapt_tau = 10.0;  //!< time constant of the adaptation [ms]
+  RecurrentLearningParameters learning;
 
   void get( Dictionary& ) const;
   double set( const Dictionary&, nest::Node* );
@@ -106,8 +108,11 @@ struct AlifNodeState
 };
 
 class eprop_iaf_adapt_chiplearn
-  : public ChiplearnNode< eprop_iaf_adapt_chiplearn, AlifNodeParameters, AlifNodeState >
+  : public EpropRecurrentNode< eprop_iaf_adapt_chiplearn, AlifNodeParameters, AlifNodeState >
 {
+public:
+  core::EligibilityParameters eligibility_parameters() const;
+
 private:
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
@@ -134,6 +139,19 @@ private:
     return core::adaptive_threshold( S_.alif, alif_ ) + P_.spiking.membrane.E_L;
   }
 
+  double
+  get_surrogate_gradient_() const
+  {
+    return surrogate_gradient_;
+  }
+
+  double
+  get_learning_signal_() const
+  {
+    return learning_signal_;
+  }
+
+  double learning_signal_ = 0.0;  //!< learning signal of the last step (recordable)
   core::LeakyPropagators propagators_;
   core::AlifParameters alif_;
 

@@ -21,6 +21,8 @@ template <>
 void
 RecordablesMap< chiplearn::eprop_iaf_chiplearn >::create()
 {
+  insert_( names::learning_signal, &chiplearn::eprop_iaf_chiplearn::get_learning_signal_ );
+  insert_( names::surrogate_gradient, &chiplearn::eprop_iaf_chiplearn::get_surrogate_gradient_ );
   insert_( names::V_m, &chiplearn::eprop_iaf_chiplearn::get_V_m_ );
 }
 }  // namespace nest
@@ -31,24 +33,47 @@ namespace chiplearn
 nest::RecordablesMap< eprop_iaf_chiplearn > eprop_iaf_chiplearn::recordablesMap_;
 
 void
-LifNodeState::get( Dictionary& d, const SpikingParameters& p ) const
+LifNodeParameters::get( Dictionary& d ) const
 {
-  d[ nest::names::V_m ] = lif.v + p.membrane.E_L;
+  spiking.get( d );
+  learning.get( d );
+}
+
+double
+LifNodeParameters::set( const Dictionary& d, nest::Node* node )
+{
+  const double delta_EL = spiking.set( d, node );
+  learning.set( d, node );
+  return delta_EL;
 }
 
 void
-LifNodeState::set( const Dictionary& d, const SpikingParameters& p, double delta_EL, nest::Node* node )
+LifNodeState::get( Dictionary& d, const LifNodeParameters& p ) const
 {
-  p.membrane.update_relative_potential( d, nest::names::V_m, lif.v, delta_EL, node );
-  require_finite( node->get_name(), nest::names::V_m, lif.v + p.membrane.E_L, "mV" );
+  d[ nest::names::V_m ] = lif.v + p.spiking.membrane.E_L;
+}
+
+void
+LifNodeState::set( const Dictionary& d, const LifNodeParameters& p, double delta_EL, nest::Node* node )
+{
+  const MembraneParameters& membrane = p.spiking.membrane;
+  membrane.update_relative_potential( d, nest::names::V_m, lif.v, delta_EL, node );
+  require_finite( node->get_name(), nest::names::V_m, lif.v + membrane.E_L, "mV" );
+}
+
+core::EligibilityParameters
+eprop_iaf_chiplearn::eligibility_parameters() const
+{
+  return { propagators_.P_v, propagators_.P_z, kappa_, 0.0, 0.0 };
 }
 
 void
 eprop_iaf_chiplearn::pre_run_hook()
 {
   logger_.init();
-  propagators_ = P_.membrane.propagators();
-  lif_ = P_.lif();
+  propagators_ = P_.spiking.membrane.propagators();
+  lif_ = P_.spiking.lif();
+  prepare_eprop();
 }
 
 void
@@ -56,14 +81,22 @@ eprop_iaf_chiplearn::update( const nest::Time& origin, const long from, const lo
 {
   for ( long lag = from; lag < to; ++lag )
   {
+    const long t = origin.get_steps() + lag;
+    if ( eprop_reset_due( t ) )
+    {
+      S_.lif = core::LifState();
+    }
     core::lif_integrate( S_.lif, lif_, propagators_, S_.i_in, spike_input_.get_value( lag ) );
+    const double psi = surrogate_gradient( S_.lif.refractory_left > 0, S_.lif.v, lif_.V_th );
     const bool spike = spike_event_is_due( core::lif_crosses_threshold( S_.lif, lif_.V_th ) );
     core::lif_set_spike( S_.lif, lif_, spike );
     if ( spike )
     {
       emit_spike( origin, lag );
     }
-    S_.i_in = current_input_.get_value( lag ) + P_.membrane.I_e;
+    record_eprop_step( t, psi, spike );
+    learning_signal_ = learning_signal_at( t );
+    S_.i_in = current_input_.get_value( lag ) + P_.spiking.membrane.I_e;
     logger_.record_data( origin.get_steps() + lag );
   }
 }

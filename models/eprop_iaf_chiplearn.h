@@ -9,8 +9,9 @@
 #define EPROP_IAF_CHIPLEARN_H
 
 // chiplearn
-#include "chiplearn_node.h"
+#include "core/eprop.h"
 #include "core/leaky.h"
+#include "eprop_recurrent_node.h"
 
 namespace chiplearn
 {
@@ -99,18 +100,31 @@ eprop_iaf_adapt_chiplearn, eprop_readout_chiplearn
 
 EndUserDocs */
 
+//! Parameters of eprop_iaf_chiplearn.
+struct LifNodeParameters
+{
+  SpikingParameters spiking;
+  RecurrentLearningParameters learning;
+
+  void get( Dictionary& ) const;
+  double set( const Dictionary&, nest::Node* );
+};
+
 //! State of eprop_iaf_chiplearn.
 struct LifNodeState
 {
   core::LifState lif;
   double i_in = 0.0;  //!< current for the next step, synaptic plus I_e [pA]
 
-  void get( Dictionary&, const SpikingParameters& ) const;
-  void set( const Dictionary&, const SpikingParameters&, double delta_EL, nest::Node* );
+  void get( Dictionary&, const LifNodeParameters& ) const;
+  void set( const Dictionary&, const LifNodeParameters&, double delta_EL, nest::Node* );
 };
 
-class eprop_iaf_chiplearn : public ChiplearnNode< eprop_iaf_chiplearn, SpikingParameters, LifNodeState >
+class eprop_iaf_chiplearn : public EpropRecurrentNode< eprop_iaf_chiplearn, LifNodeParameters, LifNodeState >
 {
+public:
+  core::EligibilityParameters eligibility_parameters() const;
+
 private:
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
@@ -122,8 +136,22 @@ private:
   double
   get_V_m_() const
   {
-    return S_.lif.v + P_.membrane.E_L;
+    return S_.lif.v + P_.spiking.membrane.E_L;
   }
+
+  double
+  get_surrogate_gradient_() const
+  {
+    return surrogate_gradient_;
+  }
+
+  double
+  get_learning_signal_() const
+  {
+    return learning_signal_;
+  }
+
+  double learning_signal_ = 0.0;  //!< learning signal of the last step (recordable)
 
   core::LeakyPropagators propagators_;
   core::LifParameters lif_;

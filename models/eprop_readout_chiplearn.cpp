@@ -7,8 +7,11 @@
 
 #include "eprop_readout_chiplearn.h"
 
+#include <cmath>
+
 // nestkernel
 #include "dict_util.h"
+#include "event_delivery_manager_impl.h"
 #include "kernel_manager.h"
 #include "nest_names.h"
 
@@ -21,6 +24,10 @@ template <>
 void
 RecordablesMap< chiplearn::eprop_readout_chiplearn >::create()
 {
+  insert_( names::error_signal, &chiplearn::eprop_readout_chiplearn::get_error_signal_ );
+  insert_( names::readout_signal, &chiplearn::eprop_readout_chiplearn::get_readout_signal_ );
+  insert_( names::readout_signal_unnorm, &chiplearn::eprop_readout_chiplearn::get_readout_signal_unnorm_ );
+  insert_( names::target_signal, &chiplearn::eprop_readout_chiplearn::get_target_signal_ );
   insert_( names::V_m, &chiplearn::eprop_readout_chiplearn::get_V_m_ );
 }
 }  // namespace nest
@@ -30,40 +37,171 @@ namespace chiplearn
 
 nest::RecordablesMap< eprop_readout_chiplearn > eprop_readout_chiplearn::recordablesMap_;
 
-void
-ReadoutNodeState::get( Dictionary& d, const MembraneParameters& p ) const
+ReadoutNodeParameters::ReadoutNodeParameters()
 {
-  d[ nest::names::V_m ] = v + p.E_L;
+  membrane.E_L = 0.0;  // the readout signal is V_m itself
 }
 
 void
-ReadoutNodeState::set( const Dictionary& d, const MembraneParameters& p, double delta_EL, nest::Node* node )
+ReadoutNodeParameters::get( Dictionary& d ) const
 {
-  p.update_relative_potential( d, nest::names::V_m, v, delta_EL, node );
-  require_finite( node->get_name(), nest::names::V_m, v + p.E_L, "mV" );
+  membrane.get( d );
+  d[ nest::names::loss ] = loss;
 }
 
-eprop_readout_chiplearn::eprop_readout_chiplearn()
+double
+ReadoutNodeParameters::set( const Dictionary& d, nest::Node* node )
 {
-  P_.E_L = 0.0;  // the readout signal is V_m itself
+  const double delta_EL = membrane.set( d, node );
+  d.update_value( nest::names::loss, loss );
+  if ( loss != "mean_squared_error" and loss != "cross_entropy" )
+  {
+    throw nest::BadProperty( node->get_name() + ": loss = \"" + loss
+      + "\" is unknown; allowed: mean_squared_error, cross_entropy." );
+  }
+  return delta_EL;
+}
+
+void
+ReadoutNodeState::get( Dictionary& d, const ReadoutNodeParameters& p ) const
+{
+  d[ nest::names::V_m ] = v + p.membrane.E_L;
+}
+
+void
+ReadoutNodeState::set( const Dictionary& d, const ReadoutNodeParameters& p, double delta_EL, nest::Node* node )
+{
+  p.membrane.update_relative_potential( d, nest::names::V_m, v, delta_EL, node );
+  require_finite( node->get_name(), nest::names::V_m, v + p.membrane.E_L, "mV" );
+}
+
+void
+eprop_readout_chiplearn::get_status( Dictionary& d ) const
+{
+  ChiplearnNode::get_status( d );
+  Dictionary receptors;
+  receptors[ nest::names::readout_signal ] = static_cast< long >( READOUT_SIGNAL );
+  receptors[ nest::names::target_signal ] = static_cast< long >( TARGET_SIGNAL );
+  d[ nest::names::receptor_types ] = receptors;
 }
 
 void
 eprop_readout_chiplearn::pre_run_hook()
 {
   logger_.init();
-  propagators_ = P_.propagators();
+  propagators_ = P_.membrane.propagators();
+  const auto& simulation = nest::kernel().simulation_manager;
+  interval_steps_ = simulation.get_eprop_update_interval().get_steps();
+  learning_window_steps_ = simulation.get_eprop_learning_window().get_steps();
+  reset_on_update_ = simulation.get_eprop_reset_neurons_on_update();
+  eprop_history_.configure( interval_steps_, eprop_shift() );
+}
+
+void
+eprop_readout_chiplearn::compute_error_signal()
+{
+  // The readout signal of step t is the one that reached the other readouts, from step t - 1: softmax
+  // normalization needs every readout's signal, and they arrive one step late (NEST's bsshslm_2020 models
+  // and the original e-prop code align mean-squared error the same way).
+  if ( P_.cross_entropy() )
+  {
+    S_.readout_signal = S_.readout_signal_unnorm / ( normalization_rate_ + S_.readout_signal_unnorm );
+    S_.readout_signal_unnorm = std::exp( S_.v + P_.membrane.E_L );
+  }
+  else
+  {
+    S_.readout_signal = S_.readout_signal_unnorm;
+    S_.readout_signal_unnorm = S_.v + P_.membrane.E_L;
+  }
+  S_.error_signal = S_.readout_signal - S_.target_signal;
 }
 
 void
 eprop_readout_chiplearn::update( const nest::Time& origin, const long from, const long to )
 {
+  const size_t buffer_size = nest::kernel().connection_manager.get_min_delay();
+  std::vector< double > error_signals( buffer_size, 0.0 );
+  std::vector< double > unnormalized_signals( buffer_size, 0.0 );
+
   for ( long lag = from; lag < to; ++lag )
   {
-    S_.v = core::leaky_step( S_.v, propagators_, S_.i_in, spike_input_.get_value( lag ), P_.V_min );
-    S_.i_in = current_input_.get_value( lag ) + P_.I_e;
-    logger_.record_data( origin.get_steps() + lag );
+    const long t = origin.get_steps() + lag;
+    const long key = t - eprop_delays::readout_normalization;  // the step whose V_m the error signal reflects
+    if ( core::floor_mod( t - eprop_shift(), interval_steps_ ) == 0 )
+    {
+      eprop_history_.forget_unused( eprop_history_.interval_of( key ) );
+      if ( reset_on_update_ and records_eprop_history() )
+      {
+        S_.v = 0.0;
+      }
+    }
+
+    S_.v = core::leaky_step( S_.v, propagators_, S_.i_in, spike_input_.get_value( lag ), P_.membrane.V_min );
+    compute_error_signal();
+    if ( eprop_history_.step_in_interval( key ) < interval_steps_ - learning_window_steps_ )
+    {
+      S_.target_signal = 0.0;
+      S_.readout_signal = 0.0;
+      S_.error_signal = 0.0;
+    }
+    normalization_rate_ = 0.0;
+    unnormalized_signals[ lag ] = S_.readout_signal_unnorm;
+    error_signals[ lag ] = S_.error_signal;
+    if ( records_eprop_history() )
+    {
+      eprop_history_.record( key, S_.error_signal );
+      if ( eprop_history_.step_in_interval( key ) == interval_steps_ - 1 )
+      {
+        eprop_history_.seal( eprop_history_.interval_of( key ) );
+      }
+    }
+
+    S_.i_in = current_input_.get_value( lag ) + P_.membrane.I_e;
+    logger_.record_data( t );
   }
+
+  nest::LearningSignalConnectionEvent learning_signal_event;
+  learning_signal_event.set_coeffarray( error_signals );
+  nest::kernel().event_delivery_manager.send_secondary( *this, learning_signal_event );
+
+  if ( P_.cross_entropy() )
+  {
+    nest::DelayedRateConnectionEvent readout_signal_event;
+    readout_signal_event.set_coeffarray( unnormalized_signals );
+    nest::kernel().event_delivery_manager.send_secondary( *this, readout_signal_event );
+  }
+}
+
+void
+eprop_readout_chiplearn::compute_kernel( const core::IntervalHistory::Interval& record,
+  std::vector< double >& kernel ) const
+{
+  core::readout_spike_kernel( record.first.data(), record.first.size(), propagators_.P_v, propagators_.P_z, kernel.data() );
+}
+
+void
+eprop_readout_chiplearn::handle( nest::DelayedRateConnectionEvent& e )
+{
+  auto it = e.begin();
+  const double signal = e.get_weight() * e.get_coeffvalue( it );
+  if ( e.get_rport() == READOUT_SIGNAL )
+  {
+    normalization_rate_ += signal;
+  }
+  else
+  {
+    S_.target_signal = signal;
+  }
+}
+
+size_t
+eprop_readout_chiplearn::handles_test_event( nest::DelayedRateConnectionEvent&, size_t receptor_type )
+{
+  if ( receptor_type != READOUT_SIGNAL and receptor_type != TARGET_SIGNAL )
+  {
+    throw nest::UnknownReceptorType( receptor_type, get_name() );
+  }
+  return receptor_type;
 }
 
 }  // namespace chiplearn

@@ -8,9 +8,17 @@
 #ifndef EPROP_READOUT_CHIPLEARN_H
 #define EPROP_READOUT_CHIPLEARN_H
 
+#include <string>
+#include <vector>
+
 // chiplearn
 #include "chiplearn_node.h"
+#include "core/eprop.h"
 #include "core/leaky.h"
+#include "eprop_target.h"
+
+// nestkernel
+#include "secondary_event.h"
 
 namespace chiplearn
 {
@@ -78,25 +86,94 @@ eprop_iaf_chiplearn, eprop_iaf_adapt_chiplearn
 
 EndUserDocs */
 
+//! Parameters of eprop_readout_chiplearn.
+struct ReadoutNodeParameters
+{
+  MembraneParameters membrane;
+  std::string loss = "mean_squared_error";  //!< "mean_squared_error" or "cross_entropy"
+
+  ReadoutNodeParameters();
+
+  bool
+  cross_entropy() const
+  {
+    return loss == "cross_entropy";
+  }
+
+  void get( Dictionary& ) const;
+  double set( const Dictionary&, nest::Node* );
+};
+
 //! State of eprop_readout_chiplearn.
 struct ReadoutNodeState
 {
-  double v = 0.0;     //!< membrane potential [mV], relative to E_L
-  double i_in = 0.0;  //!< current for the next step, synaptic plus I_e [pA]
+  double v = 0.0;                      //!< membrane potential [mV], relative to E_L
+  double i_in = 0.0;                   //!< current for the next step, synaptic plus I_e [pA]
+  double readout_signal = 0.0;         //!< y: V_m (MSE) or the softmax of the readouts (cross-entropy)
+  double readout_signal_unnorm = 0.0;  //!< V_m (MSE) or exp(V_m) (cross-entropy), sent to the other readouts
+  double target_signal = 0.0;          //!< y*: the target, from a rate generator on receptor target_signal
+  double error_signal = 0.0;           //!< y - y* inside the learning window, else 0
 
-  void get( Dictionary&, const MembraneParameters& ) const;
-  void set( const Dictionary&, const MembraneParameters&, double delta_EL, nest::Node* );
+  void get( Dictionary&, const ReadoutNodeParameters& ) const;
+  void set( const Dictionary&, const ReadoutNodeParameters&, double delta_EL, nest::Node* );
 };
 
 class eprop_readout_chiplearn
-  : public ChiplearnNode< eprop_readout_chiplearn, MembraneParameters, ReadoutNodeState >
+  : public ChiplearnNode< eprop_readout_chiplearn, ReadoutNodeParameters, ReadoutNodeState >
+  , public EpropTarget
 {
 public:
-  eprop_readout_chiplearn();
+  using ChiplearnNode::handle;
+  using ChiplearnNode::handles_test_event;
+  using ChiplearnNode::sends_secondary_event;
+
+  //! Rate receptors: readout signals of the other readouts of a task, and the target.
+  enum RateReceptor
+  {
+    READOUT_SIGNAL = 1,
+    TARGET_SIGNAL = 2
+  };
+
+  void handle( nest::DelayedRateConnectionEvent& ) override;
+  size_t handles_test_event( nest::DelayedRateConnectionEvent&, size_t receptor_type ) override;
+
+  void
+  sends_secondary_event( nest::LearningSignalConnectionEvent& ) override
+  {
+  }
+
+  void
+  sends_secondary_event( nest::DelayedRateConnectionEvent& ) override
+  {
+  }
+
+  void get_status( Dictionary& ) const override;
+
+  EpropTarget*
+  eprop_target() override
+  {
+    return this;
+  }
+
+  long
+  eprop_shift() const override
+  {
+    return eprop_delays::readout_shift;
+  }
+
+  bool
+  is_eprop_recurrent() const override
+  {
+    return false;
+  }
 
 private:
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
+  void compute_kernel( const core::IntervalHistory::Interval& record, std::vector< double >& kernel ) const override;
+
+  //! Sets readout_signal, readout_signal_unnorm and error_signal of the step from V_m.
+  void compute_error_signal();
 
   friend class ChiplearnNode;
   friend class nest::RecordablesMap< eprop_readout_chiplearn >;
@@ -105,10 +182,38 @@ private:
   double
   get_V_m_() const
   {
-    return S_.v + P_.E_L;
+    return S_.v + P_.membrane.E_L;
+  }
+
+  double
+  get_readout_signal_() const
+  {
+    return S_.readout_signal;
+  }
+
+  double
+  get_readout_signal_unnorm_() const
+  {
+    return S_.readout_signal_unnorm;
+  }
+
+  double
+  get_target_signal_() const
+  {
+    return S_.target_signal;
+  }
+
+  double
+  get_error_signal_() const
+  {
+    return S_.error_signal;
   }
 
   core::LeakyPropagators propagators_;
+  long interval_steps_ = 1;
+  long learning_window_steps_ = 1;
+  bool reset_on_update_ = true;
+  double normalization_rate_ = 0.0;  //!< sum of the other readouts' unnormalized signals of the previous step
 
   static nest::RecordablesMap< eprop_readout_chiplearn > recordablesMap_;
 };

@@ -26,6 +26,8 @@
 namespace chiplearn
 {
 
+class EpropTarget;
+
 /**
  * Parameters of a leaky membrane. Potentials are stored relative to E_L, so that changing E_L moves
  * every potential with it, as in NEST's integrate-and-fire models.
@@ -89,6 +91,13 @@ public:
 
   size_t handles_test_event( nest::SpikeEvent&, size_t receptor_type ) override;
   size_t handles_test_event( nest::CurrentEvent&, size_t receptor_type ) override;
+
+  //! The neuron's e-prop learning side, or nullptr if e-prop synapses cannot target it.
+  virtual EpropTarget*
+  eprop_target()
+  {
+    return nullptr;
+  }
 
 protected:
   void clear_input_buffers();

@@ -1,0 +1,300 @@
+/*
+ *  eprop_synapse_chiplearn.h
+ *
+ *  This file is part of chiplearn, a NEST extension module.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef EPROP_SYNAPSE_CHIPLEARN_H
+#define EPROP_SYNAPSE_CHIPLEARN_H
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+// chiplearn (first: it brings NEST's node headers in the order they need)
+#include "leaky_node.h"
+
+// nestkernel
+#include "common_synapse_properties.h"
+#include "connection.h"
+#include "connector_model.h"
+#include "event.h"
+#include "kernel_manager.h"
+
+// chiplearn
+#include "core/eprop.h"
+#include "eprop_target.h"
+
+namespace chiplearn
+{
+
+/* BeginUserDocs: synapse, e-prop plasticity
+
+Short description
++++++++++++++++++
+
+Synapse type for e-prop plasticity with gradients from presynaptic spike times
+
+Description
++++++++++++
+
+``eprop_synapse_chiplearn`` connects to the neurons of chiplearn's e-prop family
+(``eprop_iaf_chiplearn``, ``eprop_iaf_adapt_chiplearn``, ``eprop_readout_chiplearn``) and learns with
+eligibility propagation (e-prop) [1]_, updating its weight once per update interval (trial) or batch of
+intervals, as the original e-prop.
+
+Time is cut into update intervals of the kernel's ``eprop_update_interval``; ``eprop_learning_window``
+(the end of each interval in which the readouts compute errors) and ``eprop_reset_neurons_on_update``
+apply as for NEST's ``eprop_*_bsshslm_2020`` models, whose results these models reproduce. The gradient
+of an interval is
+
+.. math::
+
+   g_{ji} = \sum_t L_j^t \, \bar{e}_{ji}^t + c_j^\text{reg} \sum_t e_{ji}^t
+
+with the learning signal :math:`L_j` (the readouts' errors times the feedback weights), the eligibility
+trace :math:`e_{ji} = \psi_j \bar{z}_i` (LIF) or :math:`\psi_j (\bar{z}_i - \beta \epsilon_{ji})` (ALIF)
+filtered by the readouts' decay, and the firing-rate regularization of the postsynaptic neuron; for a
+synapse onto a readout, :math:`g = \sum_t E^t \bar{z}_i^t` with the readout's error :math:`E`. With
+``average_gradient`` the gradient is divided by the learning window's length.
+
+Unlike NEST's e-prop synapses, which walk the postsynaptic history step by step for every synapse, the
+postsynaptic neuron computes once per interval a kernel (the adjoint of the eligibility trace recursion)
+and each synapse sums it at its presynaptic spike steps: the work per synapse grows with its spikes, not
+with the interval's length. The results are the same.
+
+At its first presynaptic spike in a later interval the synapse adds the interval's gradient to its batch
+and, when a batch of ``batch_size`` intervals is complete, takes an optimizer step (gradient descent, or
+Adam [2]_ in the TensorFlow form, catching up on batches without spikes), then clips the weight to
+[``Wmin``, ``Wmax``]. Spikes arriving in the first step of an interval at a recurrent neuron are not
+transmitted, and no spike in that step counts for a gradient (the neuron's state is reset then), as in
+the original e-prop code.
+
+The delay must be one step.
+
+Parameters
+++++++++++
+
+Common properties (``nest.SetDefaults``, or ``nest.CopyModel``):
+
+==================== ======= ============================ ===============================================
+**Parameter**        **Unit** **Default, range**          **Description**
+==================== ======= ============================ ===============================================
+``average_gradient`` boolean False                        Divide the gradient by the learning window
+``optimizer``        dict                                 ``type`` ("gradient_descent" or "adam"),
+                                                          ``eta`` (1e-4, >= 0), ``batch_size`` (1, >= 1),
+                                                          ``Wmin`` (-100), ``Wmax`` (100, >= Wmin),
+                                                          ``beta_1`` (0.9, [0, 1)), ``beta_2`` (0.999,
+                                                          [0, 1)), ``epsilon`` (1e-7, >= 0)
+==================== ======= ============================ ===============================================
+
+Individual properties: ``weight`` (in [Wmin, Wmax]), ``delay`` (one step), ``adam_m`` and ``adam_v``
+(the synapse's Adam moments; ``adam_v`` >= 0).
+
+References
+++++++++++
+
+.. [1] Bellec G, Scherr F, Subramoney A, Hajek E, Salaj D, Legenstein R, Maass W (2020). A solution to
+       the learning dilemma for recurrent networks of spiking neurons. Nature Communications 11:3625.
+       https://doi.org/10.1038/s41467-020-17236-y
+.. [2] Kingma DP, Ba J (2015). Adam: A method for stochastic optimization. ICLR 2015.
+
+See also
+++++++++
+
+eprop_iaf_chiplearn, eprop_iaf_adapt_chiplearn, eprop_readout_chiplearn
+
+EndUserDocs */
+
+//! Names of a synapse's Adam moments in its status dictionary.
+inline const std::string adam_m = "adam_m";
+inline const std::string adam_v = "adam_v";
+
+/** Properties shared by all e-prop synapses of a model. */
+class EpropSynapseCommonProperties : public nest::CommonSynapseProperties
+{
+public:
+  void get_status( Dictionary& d ) const;
+  void set_status( const Dictionary& d, nest::ConnectorModel& cm );
+
+  core::OptimizerParameters optimizer;
+  bool average_gradient = false;
+};
+
+//! Throws IllegalConnection unless the target is a chiplearn e-prop neuron; returns its learning side.
+EpropTarget& eprop_target_of( nest::Node& target, const std::string& synapse_model );
+
+template < typename targetidentifierT >
+class eprop_synapse_chiplearn : public nest::Connection< targetidentifierT >
+{
+public:
+  typedef EpropSynapseCommonProperties CommonPropertiesType;
+  typedef nest::Connection< targetidentifierT > ConnectionBase;
+
+  static constexpr nest::ConnectionModelProperties properties = nest::ConnectionModelProperties::HAS_DELAY
+    | nest::ConnectionModelProperties::IS_PRIMARY | nest::ConnectionModelProperties::SUPPORTS_HPC;
+
+  using ConnectionBase::get_delay_steps;
+  using ConnectionBase::get_rport;
+  using ConnectionBase::get_target;
+
+  class ConnTestDummyNode : public nest::ConnTestDummyNodeBase
+  {
+  public:
+    using nest::ConnTestDummyNodeBase::handles_test_event;
+
+    size_t
+    handles_test_event( nest::SpikeEvent&, size_t ) override
+    {
+      return nest::invalid_port;
+    }
+
+    size_t
+    handles_test_event( nest::DSSpikeEvent&, size_t ) override
+    {
+      return nest::invalid_port;
+    }
+  };
+
+  void
+  check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& )
+  {
+    if ( get_delay_steps() != 1 )
+    {
+      throw nest::IllegalConnection( "eprop_synapse_chiplearn: delay must be one simulation step ("
+        + std::to_string( nest::Time::get_resolution().get_ms() ) + " ms)." );
+    }
+    ConnTestDummyNode dummy_target;
+    ConnectionBase::check_connection_( dummy_target, s, t, receptor_type );
+    eprop_target_of( t, "eprop_synapse_chiplearn" ).register_eprop_synapse();
+  }
+
+  bool send( nest::Event& e, size_t thread, const CommonPropertiesType& cp );
+
+  void get_status( Dictionary& d ) const;
+  void set_status( const Dictionary& d, nest::ConnectorModel& cm );
+
+  void
+  set_weight( double w )
+  {
+    weight_ = w;
+  }
+
+private:
+  //! Adds the gradient of the interval held so far to the batch, steps the optimizer, holds `interval`.
+  void update_weight( EpropTarget& target, long interval, const CommonPropertiesType& cp );
+
+  double weight_ = 1.0;
+  long interval_ = std::numeric_limits< long >::min();  //!< interval of the spikes held in spike_steps_
+  std::vector< std::uint32_t > spike_steps_;           //!< presynaptic spike steps within interval_
+  core::OptimizerState optimizer_;
+};
+
+template < typename targetidentifierT >
+constexpr nest::ConnectionModelProperties eprop_synapse_chiplearn< targetidentifierT >::properties;
+
+template < typename targetidentifierT >
+bool
+eprop_synapse_chiplearn< targetidentifierT >::send( nest::Event& e, size_t thread, const CommonPropertiesType& cp )
+{
+  nest::Node* target_node = get_target( thread );
+  EpropTarget& target = *static_cast< LeakyNode* >( target_node )->eprop_target();  // checked at connection
+
+  const long t_spike = e.get_stamp().get_steps();
+  const long step = target.step_in_interval( t_spike );
+  if ( step == 0 )
+  {
+    if ( target.is_eprop_recurrent() )
+    {
+      return false;
+    }
+  }
+  else
+  {
+    const long interval = target.interval_of( t_spike );
+    if ( interval > interval_ )
+    {
+      update_weight( target, interval, cp );
+    }
+    spike_steps_.push_back( static_cast< std::uint32_t >( step ) );
+  }
+
+  e.set_receiver( *target_node );
+  e.set_weight( weight_ );
+  e.set_delay_steps( get_delay_steps() );
+  e.set_rport( get_rport() );
+  e();
+  return true;
+}
+
+template < typename targetidentifierT >
+void
+eprop_synapse_chiplearn< targetidentifierT >::update_weight( EpropTarget& target,
+  long interval,
+  const CommonPropertiesType& cp )
+{
+  double gradient = 0.0;
+  if ( not spike_steps_.empty() )
+  {
+    gradient = core::gradient_from_spikes( target.interval_kernel( interval_ ).data(), spike_steps_ );
+    if ( cp.average_gradient )
+    {
+      gradient /= nest::kernel().simulation_manager.get_eprop_learning_window().get_steps();
+    }
+    target.release_interval( interval_ );
+    spike_steps_.clear();
+  }
+  weight_ = core::optimized_weight( optimizer_, cp.optimizer, interval, gradient, weight_ );
+  interval_ = interval;
+  target.acquire_interval( interval );
+}
+
+template < typename targetidentifierT >
+void
+eprop_synapse_chiplearn< targetidentifierT >::get_status( Dictionary& d ) const
+{
+  ConnectionBase::get_status( d );
+  d[ nest::names::weight ] = weight_;
+  d[ adam_m ] = optimizer_.m;
+  d[ adam_v ] = optimizer_.v;
+  d[ nest::names::size_of ] = static_cast< long >( sizeof( *this ) );
+}
+
+template < typename targetidentifierT >
+void
+eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, nest::ConnectorModel& cm )
+{
+  ConnectionBase::set_status( d, cm );
+  double weight = weight_;
+  d.update_value( nest::names::weight, weight );
+  const auto& model = dynamic_cast< const nest::GenericConnectorModel< eprop_synapse_chiplearn >& >( cm );
+  const core::OptimizerParameters& optimizer = model.get_common_properties().optimizer;
+  if ( not( weight >= optimizer.Wmin and weight <= optimizer.Wmax ) )
+  {
+    throw nest::BadProperty( "eprop_synapse_chiplearn: weight = " + std::to_string( weight )
+      + " is out of range; allowed: Wmin <= weight <= Wmax (" + std::to_string( optimizer.Wmin ) + " to "
+      + std::to_string( optimizer.Wmax ) + ")." );
+  }
+  core::OptimizerState state = optimizer_;
+  d.update_value( adam_m, state.m );
+  d.update_value( adam_v, state.v );
+  if ( not std::isfinite( state.m ) )
+  {
+    throw nest::BadProperty( "eprop_synapse_chiplearn: adam_m = " + std::to_string( state.m )
+      + " is out of range; allowed: a finite number." );
+  }
+  if ( not( std::isfinite( state.v ) and state.v >= 0.0 ) )
+  {
+    throw nest::BadProperty( "eprop_synapse_chiplearn: adam_v = " + std::to_string( state.v )
+      + " is out of range; allowed: 0 <= adam_v < inf." );
+  }
+  weight_ = weight;
+  optimizer_ = state;
+}
+
+}  // namespace chiplearn
+
+#endif
