@@ -35,6 +35,22 @@ eprop_target_of( nest::Node& target, const std::string& synapse_model )
   return *eprop;
 }
 
+namespace
+{
+/**
+ * The first batch of update intervals that starts after the current time: a new learning rate applies
+ * from there. Intervals start at k * interval + shift with shift >= recurrent_shift.
+ */
+long
+first_batch_after_now( long batch_size )
+{
+  const auto& simulation = nest::kernel().simulation_manager;
+  const long batch_steps = batch_size * simulation.get_eprop_update_interval().get_steps();
+  const long now = simulation.get_clock().get_steps();
+  return core::floor_div( now - eprop_delays::recurrent_shift, batch_steps ) + 1;
+}
+}  // namespace
+
 void
 EpropSynapseCommonProperties::get_status( Dictionary& d ) const
 {
@@ -43,7 +59,7 @@ EpropSynapseCommonProperties::get_status( Dictionary& d ) const
   Dictionary o;
   o[ nest::names::type ] =
     std::string( optimizer.type == core::OptimizerType::adam ? "adam" : "gradient_descent" );
-  o[ nest::names::eta ] = optimizer.eta;
+  o[ nest::names::eta ] = optimizer.eta.latest();
   o[ nest::names::batch_size ] = optimizer.batch_size;
   o[ nest::names::Wmin ] = optimizer.Wmin;
   o[ nest::names::Wmax ] = optimizer.Wmax;
@@ -72,8 +88,13 @@ EpropSynapseCommonProperties::set_status( const Dictionary& d, nest::ConnectorMo
         model_name + ": optimizer type = \"" + type + "\" is unknown; allowed: gradient_descent, adam." );
     }
     p.type = type == "adam" ? core::OptimizerType::adam : core::OptimizerType::gradient_descent;
-    o.update_value( nest::names::eta, p.eta );
     o.update_value( nest::names::batch_size, p.batch_size );
+    double eta = p.eta.latest();
+    if ( o.update_value( nest::names::eta, eta ) )
+    {
+      require_non_negative( model_name, "optimizer eta", eta, "" );
+      p.eta.set( first_batch_after_now( p.batch_size ), eta );
+    }
     o.update_value( nest::names::Wmin, p.Wmin );
     o.update_value( nest::names::Wmax, p.Wmax );
     o.update_value( nest::names::beta_1, p.beta_1 );
@@ -81,7 +102,6 @@ EpropSynapseCommonProperties::set_status( const Dictionary& d, nest::ConnectorMo
     o.update_value( nest::names::epsilon, p.epsilon );
   }
 
-  require_non_negative( model_name, "optimizer eta", p.eta, "" );
   if ( p.batch_size < 1 )
   {
     refuse( model_name, "optimizer batch_size", p.batch_size, "", "batch_size >= 1" );

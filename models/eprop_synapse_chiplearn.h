@@ -73,6 +73,10 @@ Adam [2]_ in the TensorFlow form, catching up on batches without spikes), then c
 transmitted, and no spike in that step counts for a gradient (the neuron's state is reset then), as in
 the original e-prop code.
 
+A new ``eta`` applies to the batches that start after it is set, so that the batch being trained keeps
+its learning rate even though synapses apply it lazily. ``eta`` = 0 freezes weights and optimizer state:
+set it for validation and test trials and restore it afterwards.
+
 The delay must be one step.
 
 Parameters
@@ -85,7 +89,8 @@ Common properties (``nest.SetDefaults``, or ``nest.CopyModel``):
 ==================== ======= ============================ ===============================================
 ``average_gradient`` boolean False                        Divide the gradient by the learning window
 ``optimizer``        dict                                 ``type`` ("gradient_descent" or "adam"),
-                                                          ``eta`` (1e-4, >= 0), ``batch_size`` (1, >= 1),
+                                                          ``eta`` (1e-4, >= 0; see below),
+                                                          ``batch_size`` (1, >= 1),
                                                           ``Wmin`` (-100), ``Wmax`` (100, >= Wmin),
                                                           ``beta_1`` (0.9, [0, 1)), ``beta_2`` (0.999,
                                                           [0, 1)), ``epsilon`` (1e-7, >= 0)

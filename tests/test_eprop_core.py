@@ -74,16 +74,27 @@ def test_optimizer_matches_oracle(kind, batch_size):
     rng = np.random.default_rng(7)
     params = _core.OptimizerParameters()
     params.type = getattr(_core.OptimizerType, kind)
-    params.eta, params.batch_size, params.Wmin, params.Wmax = 0.05, batch_size, -0.8, 1.5
+    params.batch_size, params.Wmin, params.Wmax = batch_size, -0.8, 1.5
+    # a validation phase (eta 0) from batch 5 to 8, then a lower learning rate
+    eta_by_batch = {-(10**18): 0.05, 5: 0.0, 9: 0.02}
+    for first_batch, eta in eta_by_batch.items():
+        params.set_eta(max(first_batch, -(2**62)), eta)
+    assert params.eta == 0.02
     state = _core.OptimizerState()
-    reference = oracle.Optimizer(kind, eta=0.05, batch_size=batch_size, Wmin=-0.8, Wmax=1.5)
+    reference = oracle.Optimizer(kind, eta=0.05, batch_size=batch_size, Wmin=-0.8, Wmax=1.5, eta_by_batch=eta_by_batch)
     w_core = w_ref = 0.2
     # intervals with gaps, as for a synapse whose presynaptic neuron is silent in some intervals
     intervals = np.cumsum(rng.integers(1, 4, size=60))
+    frozen_calls = 0
     for interval in intervals:
         gradient = rng.normal(0.0, 1.0)
+        before = (state.batch, state.adam_steps, state.m, w_core)
         w_core = _core.optimized_weight(state, params, int(interval), gradient, w_core)
         w_ref = reference.step(int(interval), gradient, w_ref)
         assert w_core == pytest.approx(w_ref, rel=1e-13, abs=1e-15)
+        if 5 <= before[0] and interval // batch_size <= 9:  # closes only validation batches
+            assert (state.adam_steps, state.m, w_core) == before[1:]
+            frozen_calls += 1
+    assert frozen_calls > 0
     assert w_core != 0.2
     assert -0.8 <= w_core <= 1.5

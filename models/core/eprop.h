@@ -26,9 +26,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "grid.h"
 
 namespace chiplearn::core
 {
@@ -168,10 +172,60 @@ enum class OptimizerType
   adam
 };
 
+/**
+ * Learning rate by batch. A change applies to the batches that start after it, so that a batch that is
+ * still collecting gradients (or completed but not yet applied: synapses update at their next spike) keeps
+ * the learning rate it was trained with. A learning rate of 0 freezes weights and optimizer state, for
+ * validation and test trials.
+ */
+class EtaSchedule
+{
+public:
+  explicit EtaSchedule( double eta = 1e-4 )
+    : changes_ { { std::numeric_limits< long >::min(), eta } }
+  {
+  }
+
+  //! Learning rate of the batches from first_batch on.
+  void
+  set( long first_batch, double eta )
+  {
+    while ( changes_.size() > 1 and changes_.back().first >= first_batch )
+    {
+      changes_.pop_back();
+    }
+    if ( changes_.back().second != eta )
+    {
+      changes_.emplace_back( first_batch, eta );
+    }
+  }
+
+  double
+  at( long batch ) const
+  {
+    auto it = changes_.rbegin();
+    while ( it->first > batch )
+    {
+      ++it;
+    }
+    return it->second;
+  }
+
+  //! The learning rate of the latest change.
+  double
+  latest() const
+  {
+    return changes_.back().second;
+  }
+
+private:
+  std::vector< std::pair< long, double > > changes_;  //!< (first batch, learning rate), increasing batches
+};
+
 struct OptimizerParameters
 {
   OptimizerType type = OptimizerType::gradient_descent;
-  double eta = 1e-4;       //!< learning rate
+  EtaSchedule eta;         //!< learning rate
   long batch_size = 1;     //!< update intervals (trials) whose gradients are averaged into one step
   double Wmin = -100.0;    //!< lower bound of the weight
   double Wmax = 100.0;     //!< upper bound of the weight
@@ -183,46 +237,52 @@ struct OptimizerParameters
 /** Per-synapse optimizer state. */
 struct OptimizerState
 {
-  double summed_gradient = 0.0;  //!< gradients of the intervals of the current batch
-  long step = 1;                 //!< index of the optimization step the batch will make (1-based)
+  double summed_gradient = 0.0;  //!< gradients of the intervals of the open batch
+  long batch = 0;                //!< index of the open batch
+  long adam_steps = 0;           //!< Adam steps taken (for the bias correction)
   double m = 0.0;                //!< Adam: first moment
   double v = 0.0;                //!< Adam: second moment
 };
 
 /**
- * Adds the gradient of update interval `interval` to the batch and returns the weight after the optimizer
- * steps that are due: one step per completed batch of batch_size intervals, the first with the batch's
+ * Adds the gradient of update interval `interval` to the open batch and returns the weight after the
+ * optimizer steps that are due: one per completed batch of batch_size intervals, the first with the batch's
  * mean gradient and any further ones (batches without gradient for this synapse) with zero gradient, so
- * that Adam's moments decay as for a synapse updated every batch. Weights are clipped to [Wmin, Wmax].
+ * that Adam's moments decay as for a synapse updated every batch. Batches with learning rate 0 change
+ * nothing. Weights are clipped to [Wmin, Wmax].
  */
 inline double
 optimized_weight( OptimizerState& s, const OptimizerParameters& p, long interval, double gradient, double weight )
 {
   s.summed_gradient += gradient;
-  const long due_step = 1 + interval / p.batch_size;
-  if ( s.step >= due_step )
+  const long open_batch = floor_div( interval, p.batch_size );
+  if ( open_batch <= s.batch )
   {
     return weight;
   }
   double g = s.summed_gradient / p.batch_size;
-  if ( p.type == OptimizerType::gradient_descent )
+  s.summed_gradient = 0.0;
+  for ( ; s.batch < open_batch; ++s.batch, g = 0.0 )
   {
-    weight -= p.eta * g;
-    s.step = due_step;
-  }
-  else
-  {
-    for ( ; s.step < due_step; ++s.step )
+    const double eta = p.eta.at( s.batch );
+    if ( eta == 0.0 )
     {
+      continue;
+    }
+    if ( p.type == OptimizerType::gradient_descent )
+    {
+      weight -= eta * g;
+    }
+    else
+    {
+      ++s.adam_steps;
       const double alpha =
-        p.eta * std::sqrt( 1.0 - std::pow( p.beta_2, s.step ) ) / ( 1.0 - std::pow( p.beta_1, s.step ) );
+        eta * std::sqrt( 1.0 - std::pow( p.beta_2, s.adam_steps ) ) / ( 1.0 - std::pow( p.beta_1, s.adam_steps ) );
       s.m = p.beta_1 * s.m + ( 1.0 - p.beta_1 ) * g;
       s.v = p.beta_2 * s.v + ( 1.0 - p.beta_2 ) * g * g;
       weight -= alpha * s.m / ( std::sqrt( s.v ) + p.epsilon );
-      g = 0.0;
     }
   }
-  s.summed_gradient = 0.0;
   return std::clamp( weight, p.Wmin, p.Wmax );
 }
 

@@ -26,23 +26,10 @@
 #include <string>
 #include <vector>
 
+#include "grid.h"
+
 namespace chiplearn::core
 {
-
-//! floor(a / b) for b > 0, also for negative a.
-inline long
-floor_div( long a, long b )
-{
-  const long q = a / b;
-  return ( a % b != 0 and a < 0 ) ? q - 1 : q;
-}
-
-//! a - b floor(a / b), in [0, b), for b > 0.
-inline long
-floor_mod( long a, long b )
-{
-  return a - b * floor_div( a, b );
-}
 
 class IntervalHistory
 {

@@ -203,7 +203,13 @@ PYBIND11_MODULE( _core, m )
   py::class_< OptimizerParameters >( m, "OptimizerParameters" )
     .def( py::init<>() )
     .def_readwrite( "type", &OptimizerParameters::type )
-    .def_readwrite( "eta", &OptimizerParameters::eta )
+    .def_property_readonly( "eta", []( const OptimizerParameters& p ) { return p.eta.latest(); } )
+    .def(
+      "set_eta",
+      []( OptimizerParameters& p, long first_batch, double eta ) { p.eta.set( first_batch, eta ); },
+      py::arg( "first_batch" ),
+      py::arg( "eta" ),
+      "Learning rate of the batches from first_batch on." )
     .def_readwrite( "batch_size", &OptimizerParameters::batch_size )
     .def_readwrite( "Wmin", &OptimizerParameters::Wmin )
     .def_readwrite( "Wmax", &OptimizerParameters::Wmax )
@@ -213,7 +219,8 @@ PYBIND11_MODULE( _core, m )
   py::class_< OptimizerState >( m, "OptimizerState" )
     .def( py::init<>() )
     .def_readwrite( "summed_gradient", &OptimizerState::summed_gradient )
-    .def_readwrite( "step", &OptimizerState::step )
+    .def_readwrite( "batch", &OptimizerState::batch )
+    .def_readwrite( "adam_steps", &OptimizerState::adam_steps )
     .def_readwrite( "m", &OptimizerState::m )
     .def_readwrite( "v", &OptimizerState::v );
   m.def( "optimized_weight", &optimized_weight, py::arg( "state" ), py::arg( "parameters" ), py::arg( "interval" ),

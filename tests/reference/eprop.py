@@ -46,35 +46,42 @@ def forward_readout_gradient(spike_steps, error, *, P_v, P_z):
 class Optimizer:
     """Gradient descent or Adam (TensorFlow/Keras form) over batches of update intervals.
 
-    step(interval, gradient, weight) adds the gradient of an interval; when `interval` starts a new batch,
-    the previous batch's mean gradient is applied (Adam also steps through skipped batches with zero
-    gradient) and the weight is clipped to [Wmin, Wmax].
+    step(interval, gradient, weight) adds the gradient of an interval; when `interval` lies in a later
+    batch, the completed batch's mean gradient is applied (Adam also steps through batches the synapse
+    skipped, with zero gradient) and the weight is clipped to [Wmin, Wmax]. eta_by_batch maps a first
+    batch to the learning rate from there on; batches with learning rate 0 change nothing.
     """
 
     def __init__(self, kind="gradient_descent", eta=1e-4, batch_size=1, Wmin=-100.0, Wmax=100.0,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        self.kind, self.eta, self.batch_size = kind, eta, batch_size
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-7, eta_by_batch=None):
+        self.kind, self.batch_size = kind, batch_size
+        self.eta_by_batch = {-(10**18): eta, **(eta_by_batch or {})}
         self.Wmin, self.Wmax = Wmin, Wmax
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
-        self.batch_gradient, self.batches_done, self.m, self.v = 0.0, 0, 0.0, 0.0
+        self.batch_gradient, self.open_batch, self.adam_steps, self.m, self.v = 0.0, 0, 0, 0.0, 0.0
+
+    def eta(self, batch):
+        return self.eta_by_batch[max(b for b in self.eta_by_batch if b <= batch)]
 
     def step(self, interval, gradient, weight):
         self.batch_gradient += gradient
-        batches_due = interval // self.batch_size
-        if batches_due <= self.batches_done:
+        batch = interval // self.batch_size
+        if batch <= self.open_batch:
             return weight
         g = self.batch_gradient / self.batch_size
-        if self.kind == "gradient_descent":
-            weight -= self.eta * g
-            self.batches_done = batches_due
-        else:
-            while self.batches_done < batches_due:
-                self.batches_done += 1
-                k = self.batches_done
-                alpha = self.eta * np.sqrt(1 - self.beta_2**k) / (1 - self.beta_1**k)
-                self.m = self.beta_1 * self.m + (1 - self.beta_1) * g
-                self.v = self.beta_2 * self.v + (1 - self.beta_2) * g * g
-                weight -= alpha * self.m / (np.sqrt(self.v) + self.epsilon)
-                g = 0.0
         self.batch_gradient = 0.0
+        for closed in range(self.open_batch, batch):
+            eta = self.eta(closed)
+            if eta != 0.0:
+                if self.kind == "gradient_descent":
+                    weight -= eta * g
+                else:
+                    self.adam_steps += 1
+                    k = self.adam_steps
+                    alpha = eta * np.sqrt(1 - self.beta_2**k) / (1 - self.beta_1**k)
+                    self.m = self.beta_1 * self.m + (1 - self.beta_1) * g
+                    self.v = self.beta_2 * self.v + (1 - self.beta_2) * g * g
+                    weight -= alpha * self.m / (np.sqrt(self.v) + self.epsilon)
+            g = 0.0
+        self.open_batch = batch
         return float(np.clip(weight, self.Wmin, self.Wmax))
