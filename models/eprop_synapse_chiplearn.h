@@ -27,6 +27,7 @@
 // chiplearn
 #include "core/eprop.h"
 #include "eprop_target.h"
+#include "parameter_checks.h"
 
 namespace chiplearn
 {
@@ -170,7 +171,7 @@ public:
     if ( get_delay_steps() != 1 )
     {
       throw nest::IllegalConnection( "eprop_synapse_chiplearn: delay must be one simulation step ("
-        + std::to_string( nest::Time::get_resolution().get_ms() ) + " ms)." );
+        + format_number( nest::Time::get_resolution().get_ms() ) + " ms)." );
     }
     ConnTestDummyNode dummy_target;
     ConnectionBase::check_connection_( dummy_target, s, t, receptor_type );
@@ -279,23 +280,14 @@ eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, n
   const core::OptimizerParameters& optimizer = model.get_common_properties().optimizer;
   if ( not( weight >= optimizer.Wmin and weight <= optimizer.Wmax ) )
   {
-    throw nest::BadProperty( "eprop_synapse_chiplearn: weight = " + std::to_string( weight )
-      + " is out of range; allowed: Wmin <= weight <= Wmax (" + std::to_string( optimizer.Wmin ) + " to "
-      + std::to_string( optimizer.Wmax ) + ")." );
+    refuse( "eprop_synapse_chiplearn", nest::names::weight, weight, "",
+      "Wmin <= weight <= Wmax (" + format_number( optimizer.Wmin ) + " to " + format_number( optimizer.Wmax ) + ")" );
   }
   core::OptimizerState state = optimizer_;
   d.update_value( adam_m, state.m );
   d.update_value( adam_v, state.v );
-  if ( not std::isfinite( state.m ) )
-  {
-    throw nest::BadProperty( "eprop_synapse_chiplearn: adam_m = " + std::to_string( state.m )
-      + " is out of range; allowed: a finite number." );
-  }
-  if ( not( std::isfinite( state.v ) and state.v >= 0.0 ) )
-  {
-    throw nest::BadProperty( "eprop_synapse_chiplearn: adam_v = " + std::to_string( state.v )
-      + " is out of range; allowed: 0 <= adam_v < inf." );
-  }
+  require_finite( "eprop_synapse_chiplearn", adam_m, state.m, "" );
+  require_non_negative( "eprop_synapse_chiplearn", adam_v, state.v, "" );
   weight_ = weight;
   optimizer_ = state;
 }

@@ -9,8 +9,8 @@
 #ifndef CHIPLEARN_PARAMETER_CHECKS_H
 #define CHIPLEARN_PARAMETER_CHECKS_H
 
+#include <charconv>
 #include <cmath>
-#include <sstream>
 #include <string>
 
 // nestkernel
@@ -19,16 +19,22 @@
 namespace chiplearn
 {
 
+/** The shortest text that reads back as the same double: what the user typed, in most cases. */
+inline std::string
+format_number( double value )
+{
+  char digits[ 32 ];
+  const auto end = std::to_chars( digits, digits + sizeof( digits ), value ).ptr;
+  return std::string( digits, end );
+}
+
 /** Throws BadProperty "<model>: <name> = <value> <unit> is out of range; allowed: <range>". */
 [[noreturn]] inline void
 refuse( const std::string& model, const std::string& name, double value, const std::string& unit,
   const std::string& allowed )
 {
-  std::ostringstream message;
-  message.precision( 17 );
-  message << model << ": " << name << " = " << value << ( unit.empty() ? "" : " " ) << unit
-          << " is out of range; allowed: " << allowed << ".";
-  throw nest::BadProperty( message.str() );
+  throw nest::BadProperty( model + ": " + name + " = " + format_number( value ) + ( unit.empty() ? "" : " " )
+    + unit + " is out of range; allowed: " + allowed + "." );
 }
 
 inline void

@@ -18,11 +18,19 @@ SPIKING = {
     "t_ref": ([-0.1, NAN, INF], "0 <= t_ref < inf ms"),
     "V_th": ([NAN, INF], "a finite number"),
 }
+LEARNING = {
+    "c_reg": ([-1.0, NAN, INF], "0 <= c_reg < inf"),
+    "f_target": ([-5.0, NAN, INF], "0 <= f_target < inf Hz"),
+    "tau_m_readout": ([0.0, -20.0, NAN, INF], "0 < tau_m_readout < inf ms"),
+    "surrogate_gradient_height": ([0.0, -0.3, NAN, INF], "0 < surrogate_gradient_height < inf"),
+    "surrogate_gradient_width": ([0.0, -1.0, NAN, INF], "0 < surrogate_gradient_width < inf mV"),
+}
 BAD_VALUES = {
-    "eprop_iaf_chiplearn": {**MEMBRANE, **SPIKING},
+    "eprop_iaf_chiplearn": {**MEMBRANE, **SPIKING, **LEARNING},
     "eprop_iaf_adapt_chiplearn": {
         **MEMBRANE,
         **SPIKING,
+        **LEARNING,
         "adapt_beta": ([-0.5, NAN, INF], "0 <= adapt_beta < inf mV"),
         "adapt_tau": ([0.0, -1.0, NAN, INF], "0 < adapt_tau < inf ms"),
         "adaptation": ([-1.0, NAN], "0 <= adaptation < inf"),
@@ -86,3 +94,69 @@ def test_good_values_at_the_edges_are_accepted(nest_kernel):
     neuron = nest.Create("eprop_iaf_adapt_chiplearn")
     neuron.set({"t_ref": 0.0, "adapt_beta": 0.0, "tau_m": 60000.0, "adapt_tau": 1e6, "V_min": -55.0})
     assert neuron.get(["t_ref", "tau_m", "V_min", "V_th"]) == {"t_ref": 0.0, "tau_m": 60000.0, "V_min": -55.0, "V_th": -55.0}
+
+
+@pytest.mark.parametrize("model", ["eprop_iaf_chiplearn", "eprop_iaf_adapt_chiplearn"])
+def test_unknown_surrogate_gradient_is_refused(nest_kernel, model):
+    nest = nest_kernel
+    neuron = nest.Create(model)
+    with pytest.raises(nest.NESTErrors.BadProperty, match='surrogate_gradient_function = "sigmoid" is unknown; '
+                       "allowed: piecewise_linear, exponential, fast_sigmoid_derivative, arctan_derivative"):
+        neuron.set(surrogate_gradient_function="sigmoid")
+    assert neuron.get("surrogate_gradient_function") == "piecewise_linear"
+
+
+def test_unknown_loss_is_refused(nest_kernel):
+    nest = nest_kernel
+    readout = nest.Create("eprop_readout_chiplearn")
+    with pytest.raises(nest.NESTErrors.BadProperty, match='loss = "hinge" is unknown; allowed: mean_squared_error, cross_entropy'):
+        readout.set(loss="hinge")
+    readout.set(loss="cross_entropy")
+    assert readout.get("loss") == "cross_entropy"
+
+
+SYNAPSE_BAD_DEFAULTS = [
+    ({"optimizer": {"type": "sgd"}}, 'optimizer type = "sgd" is unknown; allowed: gradient_descent, adam'),
+    ({"optimizer": {"eta": -1e-3}}, "optimizer eta = -0.001 is out of range; allowed: 0 <= optimizer eta < inf"),
+    ({"optimizer": {"batch_size": 0}}, "optimizer batch_size = 0 is out of range; allowed: batch_size >= 1"),
+    ({"optimizer": {"Wmin": 1.0, "Wmax": 0.5}}, "optimizer Wmax = 0.5 is out of range; allowed: Wmax >= Wmin"),
+    ({"optimizer": {"beta_1": 1.0}}, "optimizer beta_1 = 1 is out of range; allowed: 0 <= beta_1 < 1"),
+    ({"optimizer": {"beta_2": -0.1}}, "optimizer beta_2 = -0.1 is out of range; allowed: 0 <= beta_2 < 1"),
+    ({"optimizer": {"epsilon": -1.0}}, "optimizer epsilon = -1 is out of range"),
+    ({"optimizer": {"Wmin": NAN}}, "optimizer Wmin = nan is out of range; allowed: a finite number"),
+]
+
+
+@pytest.mark.parametrize("defaults, message", SYNAPSE_BAD_DEFAULTS, ids=[m.split(" =")[0] for _, m in SYNAPSE_BAD_DEFAULTS])
+def test_bad_synapse_defaults_are_refused(nest_kernel, defaults, message):
+    nest = nest_kernel
+    before = nest.GetDefaults("eprop_synapse_chiplearn")
+    with pytest.raises(nest.NESTErrors.BadProperty, match=message):
+        nest.SetDefaults("eprop_synapse_chiplearn", defaults)
+    assert nest.GetDefaults("eprop_synapse_chiplearn")["optimizer"] == before["optimizer"]
+
+
+def test_bad_synapse_values_are_refused(nest_kernel):
+    nest = nest_kernel
+    nest.SetDefaults("eprop_synapse_chiplearn", {"optimizer": {"Wmin": -1.0, "Wmax": 1.0}})
+    pre, post = nest.Create("parrot_neuron"), nest.Create("eprop_iaf_chiplearn")
+    with pytest.raises(nest.NESTErrors.BadProperty, match="weight = 2 is out of range; allowed: Wmin <= weight <= Wmax \\(-1 to 1\\)"):
+        nest.Connect(pre, post, syn_spec={"synapse_model": "eprop_synapse_chiplearn", "weight": 2.0,
+                                          "delay": nest.resolution})
+    nest.Connect(pre, post, syn_spec={"synapse_model": "eprop_synapse_chiplearn", "weight": 0.5,
+                                      "delay": nest.resolution})
+    connection = nest.GetConnections(pre, post)
+    with pytest.raises(nest.NESTErrors.BadProperty, match="adam_v = -1 is out of range; allowed: 0 <= adam_v < inf"):
+        connection.set(adam_v=-1.0)
+    assert connection.get("weight") == 0.5
+
+
+def test_synapse_needs_one_step_delay_and_a_chiplearn_target(nest_kernel):
+    nest = nest_kernel
+    pre = nest.Create("parrot_neuron")
+    with pytest.raises(nest.NESTErrors.IllegalConnection, match=r"delay must be one simulation step \(0.1 ms\)"):
+        nest.Connect(pre, nest.Create("eprop_iaf_chiplearn"),
+                     syn_spec={"synapse_model": "eprop_synapse_chiplearn", "delay": 2.0})
+    with pytest.raises(nest.NESTErrors.IllegalConnection, match="connects only to chiplearn's e-prop neurons.*iaf_psc_alpha"):
+        nest.Connect(pre, nest.Create("iaf_psc_alpha"),
+                     syn_spec={"synapse_model": "eprop_synapse_chiplearn", "delay": nest.resolution})
