@@ -166,8 +166,9 @@ public:
   };
 
   void
-  check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& )
+  check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& cp )
   {
+    check_weight( weight_, cp.optimizer );
     if ( get_delay_steps() != 1 )
     {
       throw nest::IllegalConnection( "eprop_synapse_chiplearn: delay must be one simulation step ("
@@ -190,6 +191,16 @@ public:
   }
 
 private:
+  static void
+  check_weight( double weight, const core::OptimizerParameters& optimizer )
+  {
+    if ( not( weight >= optimizer.Wmin and weight <= optimizer.Wmax ) )
+    {
+      refuse( "eprop_synapse_chiplearn", nest::names::weight, weight, "",
+        "Wmin <= weight <= Wmax (" + format_number( optimizer.Wmin ) + " to " + format_number( optimizer.Wmax ) + ")" );
+    }
+  }
+
   //! Adds the gradient of the interval held so far to the batch, steps the optimizer, holds `interval`.
   void update_weight( EpropTarget& target, long interval, const CommonPropertiesType& cp );
 
@@ -277,12 +288,7 @@ eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, n
   double weight = weight_;
   d.update_value( nest::names::weight, weight );
   const auto& model = dynamic_cast< const nest::GenericConnectorModel< eprop_synapse_chiplearn >& >( cm );
-  const core::OptimizerParameters& optimizer = model.get_common_properties().optimizer;
-  if ( not( weight >= optimizer.Wmin and weight <= optimizer.Wmax ) )
-  {
-    refuse( "eprop_synapse_chiplearn", nest::names::weight, weight, "",
-      "Wmin <= weight <= Wmax (" + format_number( optimizer.Wmin ) + " to " + format_number( optimizer.Wmax ) + ")" );
-  }
+  check_weight( weight, model.get_common_properties().optimizer );
   core::OptimizerState state = optimizer_;
   d.update_value( adam_m, state.m );
   d.update_value( adam_v, state.v );
