@@ -82,7 +82,7 @@ eprop_iaf_chiplearn::update( const nest::Time& origin, const long from, const lo
   for ( long lag = from; lag < to; ++lag )
   {
     const long t = origin.get_steps() + lag;
-    if ( eprop_reset_due( t ) )
+    if ( begin_eprop_step( t ) )
     {
       S_.lif = core::LifState();
     }
@@ -94,8 +94,7 @@ eprop_iaf_chiplearn::update( const nest::Time& origin, const long from, const lo
     {
       emit_spike( origin, lag );
     }
-    record_eprop_step( t, psi, spike );
-    learning_signal_ = learning_signal_at( t );
+    record_eprop_step( psi, spike );
     S_.i_in = current_input_.get_value( lag ) + P_.spiking.membrane.I_e;
     logger_.record_data( origin.get_steps() + lag );
   }

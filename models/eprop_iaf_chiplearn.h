@@ -148,10 +148,8 @@ private:
   double
   get_learning_signal_() const
   {
-    return learning_signal_;
+    return learning_signal();
   }
-
-  double learning_signal_ = 0.0;  //!< learning signal of the last step (recordable)
 
   core::LeakyPropagators propagators_;
   core::LifParameters lif_;

@@ -10,6 +10,7 @@
 #ifndef CHIPLEARN_EPROP_RECURRENT_NODE_H
 #define CHIPLEARN_EPROP_RECURRENT_NODE_H
 
+#include <limits>
 #include <string>
 
 // chiplearn
@@ -97,26 +98,46 @@ protected:
   {
     const auto& simulation = nest::kernel().simulation_manager;
     interval_steps_ = simulation.get_eprop_update_interval().get_steps();
+    if ( interval_steps_ <= eprop_delays::learning_signal_lag )
+    {
+      throw nest::BadProperty( this->get_name() + ": eprop_update_interval must be longer than "
+        + std::to_string( eprop_delays::learning_signal_lag ) + " steps, the delay of the learning signals." );
+    }
     reset_on_update_ = simulation.get_eprop_reset_neurons_on_update();
     eprop_history_.configure( interval_steps_, eprop_shift() );
+    step_ = std::numeric_limits< long >::min();  // the grid may have changed: locate the next step anew
     const double h = nest::Time::get_resolution().get_ms();
     f_target_per_step_ = this->P_.learning.f_target * h / 1000.0;
     kappa_ = core::decay_factor( h, this->P_.learning.tau_m_readout );
   }
 
   /**
-   * True if the state is to be reset in step t: the first step of an update interval, if the kernel's
-   * eprop_reset_neurons_on_update is on and the neuron learns (has incoming e-prop synapses).
+   * Starts step t. Returns true if the state is to be reset: in the first step of an update interval, if
+   * the kernel's eprop_reset_neurons_on_update is on and the neuron learns (has incoming e-prop synapses).
    */
   bool
-  eprop_reset_due( long t )
+  begin_eprop_step( long t )
   {
-    const bool interval_start = eprop_history_.step_in_interval( t ) == 0;
-    if ( interval_start )
+    if ( t == step_ + 1 )
     {
-      eprop_history_.forget_unused( eprop_history_.interval_of( t ) );
+      if ( ++interval_step_ == interval_steps_ )
+      {
+        interval_step_ = 0;
+        ++interval_;
+      }
     }
-    return interval_start and reset_on_update_ and records_eprop_history();
+    else  // first step, or the first after a change of the interval grid
+    {
+      interval_ = eprop_history_.interval_of( t );
+      interval_step_ = eprop_history_.step_in_interval( t );
+    }
+    step_ = t;
+    if ( interval_step_ != 0 )
+    {
+      return false;
+    }
+    eprop_history_.forget_unused( interval_ );
+    return reset_on_update_ and records_eprop_history();
   }
 
   double
@@ -128,37 +149,37 @@ protected:
   }
 
   /**
-   * Records the pseudo-derivative of step t and counts the spike; at the interval's last step stores its
-   * firing-rate regularization c_reg (spikes / steps - f_target h) / steps (Bellec et al. 2020, Methods).
+   * Records the pseudo-derivative of the step begun last and counts its spike; at the interval's last step
+   * stores the interval's firing-rate regularization c_reg (spikes / steps - f_target h) / steps (Bellec et al.
+   * 2020, Methods).
    */
   void
-  record_eprop_step( long t, double psi, bool spike )
+  record_eprop_step( double psi, bool spike )
   {
     surrogate_gradient_ = psi;
     n_spikes_ += spike ? 1 : 0;
     if ( records_eprop_history() )
     {
-      eprop_history_.record( t, psi );
-      // the learning signals of step t arrive by step t + learning_signal_lag
-      const long complete = t - eprop_delays::learning_signal_lag - 1;
-      if ( eprop_history_.step_in_interval( complete ) == interval_steps_ - 1 )
+      eprop_history_.record( step_, psi );
+      // the learning signals of a step have all arrived learning_signal_lag steps later
+      if ( interval_step_ == eprop_delays::learning_signal_lag )
       {
-        eprop_history_.seal( eprop_history_.interval_of( complete ) );
+        eprop_history_.seal( interval_ - 1 );
       }
     }
-    if ( eprop_history_.step_in_interval( t ) == interval_steps_ - 1 )
+    if ( interval_step_ == interval_steps_ - 1 )
     {
       const double steps = static_cast< double >( interval_steps_ );
-      eprop_history_.set_scalar(
-        eprop_history_.interval_of( t ), this->P_.learning.c_reg * ( n_spikes_ / steps - f_target_per_step_ ) / steps );
+      eprop_history_.set_scalar( interval_, this->P_.learning.c_reg * ( n_spikes_ / steps - f_target_per_step_ ) / steps );
       n_spikes_ = 0;
     }
   }
 
+  //! Learning signal of the step begun last (for recording; looked up only when asked for).
   double
-  learning_signal_at( long t ) const
+  learning_signal() const
   {
-    return eprop_history_.second_at( t - eprop_delays::learning_signal_lag );
+    return eprop_history_.second_at( step_ - eprop_delays::learning_signal_lag );
   }
 
   void
@@ -177,6 +198,9 @@ protected:
 
 private:
   long interval_steps_ = 1;
+  long step_ = std::numeric_limits< long >::min();  //!< the step begun last
+  long interval_ = 0;                               //!< its update interval
+  long interval_step_ = 0;                          //!< its position in the interval
   bool reset_on_update_ = true;
   double f_target_per_step_ = 0.0;
   long n_spikes_ = 0;

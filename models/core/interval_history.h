@@ -53,7 +53,7 @@ public:
   {
     if ( interval_steps != interval_steps_ or shift != shift_ )
     {
-      intervals_.clear();
+      clear();
       interval_steps_ = interval_steps;
       shift_ = shift;
     }
@@ -63,6 +63,8 @@ public:
   clear()
   {
     intervals_.clear();
+    recording_ = nullptr;
+    previous_ = nullptr;
   }
 
   long
@@ -78,6 +80,13 @@ public:
     return floor_mod( key - shift_, interval_steps_ );
   }
 
+  //! First key of an interval.
+  long
+  first_key( long interval ) const
+  {
+    return interval * interval_steps_ + shift_;
+  }
+
   long
   interval_steps() const
   {
@@ -91,32 +100,56 @@ public:
   void
   record( long key, double first, double second = 0.0 )
   {
-    Interval& interval = intervals_[ interval_of( key ) ];
-    const std::size_t index = step_in_interval( key );
-    if ( interval.first.size() > index )
+    if ( recording_ == nullptr or key < recording_begin_ or key >= recording_begin_ + interval_steps_ )
     {
-      throw std::logic_error( "e-prop history: step " + std::to_string( key ) + " recorded twice" );
+      start_recording( key );
     }
-    interval.first.resize( index, 0.0 );
-    interval.second.resize( index, 0.0 );
+    const std::size_t index = key - recording_begin_;
+    Interval& interval = *recording_;
+    if ( interval.first.size() != index )
+    {
+      if ( interval.first.size() > index )
+      {
+        throw std::logic_error( "e-prop history: step " + std::to_string( key ) + " recorded twice" );
+      }
+      interval.first.resize( index, 0.0 );
+      interval.second.resize( index, 0.0 );
+    }
     interval.first.push_back( first );
     interval.second.push_back( second );
   }
 
-  //! Adds value to the second record of step key, if that step is recorded and its kernel not yet computed.
+  //! Adds value to the second record of step key, if that step is recorded.
   void
   add_to_second( long key, double value )
   {
-    const auto found = intervals_.find( interval_of( key ) );
-    if ( found == intervals_.end() )
+    Interval* interval = nullptr;
+    long begin = 0;
+    if ( recording_ != nullptr and key >= recording_begin_ )
     {
-      return;
+      interval = recording_;
+      begin = recording_begin_;
     }
-    const std::size_t index = step_in_interval( key );
-    if ( index < found->second.second.size() )
+    else if ( previous_ != nullptr and key >= recording_begin_ - interval_steps_ )
     {
-      found->second.second[ index ] += value;
-      found->second.kernel_current = false;
+      interval = previous_;
+      begin = recording_begin_ - interval_steps_;
+    }
+    else
+    {
+      const auto found = intervals_.find( interval_of( key ) );
+      if ( found == intervals_.end() )
+      {
+        return;
+      }
+      interval = &found->second;
+      begin = first_key( found->first );
+    }
+    const std::size_t index = key - begin;
+    if ( index < interval->second.size() )
+    {
+      interval->second[ index ] += value;
+      interval->kernel_current = false;
     }
   }
 
@@ -165,6 +198,10 @@ public:
         throw std::logic_error( "e-prop history: interval " + std::to_string( interval ) + " is incomplete ("
           + std::to_string( record.first.size() ) + " of " + std::to_string( interval_steps_ ) + " steps)" );
       }
+      if ( record.kernel.empty() )
+      {
+        record.kernel = take_buffer();
+      }
       record.kernel.resize( interval_steps_ );
       compute( record, record.kernel );
       record.kernel_current = true;
@@ -201,35 +238,98 @@ public:
   {
     for ( auto it = intervals_.begin(); it != intervals_.end() and it->first < current - 1; )
     {
-      it = it->second.holders == 0 ? intervals_.erase( it ) : std::next( it );
+      if ( it->second.holders == 0 )
+      {
+        Interval& interval = it->second;
+        if ( &interval == recording_ or &interval == previous_ )
+        {
+          recording_ = previous_ = nullptr;
+        }
+        recycle( interval.first );
+        recycle( interval.second );
+        recycle( interval.kernel );
+        it = intervals_.erase( it );
+      }
+      else
+      {
+        ++it;
+      }
     }
   }
 
+  //! Number of doubles held (recorded values and kernels).
   std::size_t
-  stored_steps() const
+  stored_values() const
   {
-    std::size_t steps = 0;
+    std::size_t values = 0;
     for ( const auto& [ index, interval ] : intervals_ )
     {
-      steps += interval.first.size() + interval.kernel.size();
+      values += interval.first.size() + interval.second.size() + interval.kernel.size();
     }
-    return steps;
+    return values;
   }
 
 private:
-  static void
+  void
+  start_recording( long key )
+  {
+    const long interval = interval_of( key );
+    const auto previous = intervals_.find( interval - 1 );
+    previous_ = previous == intervals_.end() ? nullptr : &previous->second;
+    recording_ = &intervals_[ interval ];
+    recording_begin_ = first_key( interval );
+    if ( recording_->first.capacity() == 0 )
+    {
+      recording_->first = take_buffer();
+      recording_->second = take_buffer();
+    }
+  }
+
+  //! An empty vector with room for an interval, reused from freed intervals where possible.
+  std::vector< double >
+  take_buffer()
+  {
+    std::vector< double > buffer;
+    if ( not spare_.empty() )
+    {
+      buffer.swap( spare_.back() );
+      spare_.pop_back();
+      buffer.clear();
+    }
+    buffer.reserve( interval_steps_ );
+    return buffer;
+  }
+
+  //! Empties values, keeping its memory for a later interval (up to a few buffers).
+  void
+  recycle( std::vector< double >& values )
+  {
+    if ( values.capacity() > 0 and spare_.size() < max_spare_buffers )
+    {
+      spare_.push_back( std::move( values ) );
+    }
+    values = std::vector< double >();
+  }
+
+  void
   free_values_if_done( Interval& record )
   {
     if ( record.sealed and record.kernel_current )
     {
-      std::vector< double >().swap( record.first );
-      std::vector< double >().swap( record.second );
+      recycle( record.first );
+      recycle( record.second );
     }
   }
+
+  static constexpr std::size_t max_spare_buffers = 8;
 
   long interval_steps_ = 1;
   long shift_ = 0;
   std::map< long, Interval > intervals_;
+  Interval* recording_ = nullptr;  //!< interval of the last recorded step (map nodes do not move)
+  Interval* previous_ = nullptr;   //!< the interval before it, if recorded
+  long recording_begin_ = 0;       //!< first key of *recording_
+  std::vector< std::vector< double > > spare_;
 };
 
 }  // namespace chiplearn::core
