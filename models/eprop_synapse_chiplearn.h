@@ -97,8 +97,9 @@ Common properties (``nest.SetDefaults``, or ``nest.CopyModel``):
                                                           [0, 1)), ``epsilon`` (1e-7, >= 0)
 ==================== ======= ============================ ===============================================
 
-Individual properties: ``weight`` (in [Wmin, Wmax]), ``delay`` (one step), ``adam_m`` and ``adam_v``
-(the synapse's Adam moments; ``adam_v`` >= 0).
+Individual properties: ``weight`` (in [Wmin, Wmax]), ``delay`` (one step), ``adam_m``, ``adam_v`` and
+``adam_steps`` (the synapse's Adam moments and step count; ``adam_v`` >= 0, ``adam_steps`` >= 0), so that
+a training run can be checkpointed and resumed.
 
 References
 ++++++++++
@@ -118,6 +119,7 @@ EndUserDocs */
 //! Names of a synapse's Adam moments in its status dictionary.
 inline const std::string adam_m = "adam_m";
 inline const std::string adam_v = "adam_v";
+inline const std::string adam_steps = "adam_steps";
 
 /** Properties shared by all e-prop synapses of a model. */
 class EpropSynapseCommonProperties : public nest::CommonSynapseProperties
@@ -277,6 +279,7 @@ eprop_synapse_chiplearn< targetidentifierT >::get_status( Dictionary& d ) const
   d[ nest::names::weight ] = weight_;
   d[ adam_m ] = optimizer_.m;
   d[ adam_v ] = optimizer_.v;
+  d[ adam_steps ] = optimizer_.adam_steps;
   d[ nest::names::size_of ] = static_cast< long >( sizeof( *this ) );
 }
 
@@ -292,8 +295,13 @@ eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, n
   core::OptimizerState state = optimizer_;
   d.update_value( adam_m, state.m );
   d.update_value( adam_v, state.v );
+  d.update_value( adam_steps, state.adam_steps );
   require_finite( "eprop_synapse_chiplearn", adam_m, state.m, "" );
   require_non_negative( "eprop_synapse_chiplearn", adam_v, state.v, "" );
+  if ( state.adam_steps < 0 )
+  {
+    refuse( "eprop_synapse_chiplearn", adam_steps, state.adam_steps, "", "adam_steps >= 0" );
+  }
   weight_ = weight;
   optimizer_ = state;
 }

@@ -1,0 +1,146 @@
+"""The training loop shared by the e-prop tutorials: batches streamed through an EpropNetwork, running
+loss and accuracy on a progress bar, validation every few iterations, atomic checkpoints to resume from,
+and a final test on fresh trials with learning frozen."""
+
+import collections
+import json
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm import tqdm
+
+from .files import atomic_path
+
+
+@dataclass
+class Log:
+    """Learning curve: one entry per training iteration, and per validation."""
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    validation_iteration: list = field(default_factory=list)
+    validation_loss: list = field(default_factory=list)
+    validation_accuracy: list = field(default_factory=list)
+
+
+class Checkpoint:
+    """Network state, generator state, learning curve and iteration in one .npz, written atomically."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def exists(self):
+        return self.path is not None and os.path.exists(self.path)
+
+    def save(self, network, rng, log, iteration, extra=None):
+        if self.path is None:
+            return
+        with atomic_path(self.path) as temporary:
+            with open(temporary, "wb") as stream:
+                np.savez(stream, **network.state(),
+                         rng_state=json.dumps(rng.bit_generator.state), log=json.dumps(log.__dict__),
+                         iteration=iteration, extra=json.dumps(extra or {}))
+
+    def load(self, network, rng):
+        """Restores network and generator; returns (log, iteration, extra)."""
+        with np.load(self.path) as data:
+            network.load_state({key: data[key] for key in data.files
+                                if key not in ("rng_state", "log", "iteration", "extra")})
+            rng.bit_generator.state = json.loads(str(data["rng_state"]))
+            return Log(**json.loads(str(data["log"]))), int(data["iteration"]), json.loads(str(data["extra"]))
+
+
+@dataclass
+class Evaluation:
+    """How a task scores the network's response to a batch: loss per trial, and correctness per trial
+    (None for regression)."""
+
+    loss: callable
+    correct: callable = None
+
+
+def train(network, make_batch, evaluation, *, iterations, rng, validate_every=0, validation_batches=1,
+          checkpoint=None, stop_accuracy=None, on_validation=None, progress=True):
+    """Trains for `iterations` batches; returns the Log.
+
+    make_batch(rng) -> (spikes, targets, info) draws a fresh batch; evaluation scores it from the network's
+    response and info. Every `validate_every` iterations, `validation_batches` fresh batches run with
+    learning frozen; training stops early once their accuracy reaches stop_accuracy. A checkpoint is written
+    after every validation and at the end; if it exists at the start, training resumes from it. (Synapses
+    apply a batch's gradient at their next presynaptic spike; the gradient still pending in a synapse whose
+    presynaptic neuron stayed silent through the validation batches is not part of the checkpoint.)
+    """
+    log, start = Log(), 0
+    checkpoint = checkpoint or Checkpoint(None)
+    if checkpoint.exists():
+        log, start, _ = checkpoint.load(network, rng)
+    pending = collections.deque()
+
+    def batches():
+        for iteration in range(start, iterations):
+            if stop[0]:
+                return
+            spikes, targets, info = make_batch(rng)
+            pending.append(("train", iteration, info))
+            yield spikes, targets, True
+            if validate_every and (iteration + 1) % validate_every == 0:
+                for _ in range(validation_batches):
+                    spikes, targets, info = make_batch(rng)
+                    pending.append(("validate", iteration, info))
+                    yield spikes, targets, False
+
+    stop = [False]  # set once validation reaches stop_accuracy (the batch already scheduled still runs)
+    bar = tqdm(total=iterations, initial=start, disable=not progress, unit="it", dynamic_ncols=True)
+    validation = []
+    for response in network.stream(batches()):
+        kind, iteration, info = pending.popleft()
+        loss = float(np.mean(evaluation.loss(response, info)))
+        accuracy = float(np.mean(evaluation.correct(response, info))) if evaluation.correct else None
+        if kind == "train":
+            log.loss.append(loss)
+            log.accuracy.append(accuracy)
+            bar.update(1)
+            postfix = {"loss": f"{np.mean(log.loss[-10:]):.4g}"}
+            if accuracy is not None:
+                postfix["acc"] = f"{np.mean(log.accuracy[-10:]):.3f}"
+            if log.validation_accuracy and log.validation_accuracy[-1] is not None:
+                postfix["val"] = f"{log.validation_accuracy[-1]:.3f}"
+            bar.set_postfix(postfix)
+            continue
+        validation.append((loss, accuracy))
+        if len(validation) == validation_batches:
+            log.validation_iteration.append(iteration + 1)
+            log.validation_loss.append(float(np.mean([v[0] for v in validation])))
+            accuracies = [v[1] for v in validation]
+            log.validation_accuracy.append(None if accuracies[0] is None else float(np.mean(accuracies)))
+            validation = []
+            checkpoint.save(network, rng, log, iteration + 1)
+            if on_validation:
+                on_validation(log)
+            reached = log.validation_accuracy[-1]
+            if stop_accuracy is not None and reached is not None and reached >= stop_accuracy:
+                stop[0] = True
+    bar.close()
+    checkpoint.save(network, rng, log, len(log.loss))
+    return log
+
+
+def test(network, make_batch, evaluation, *, n_batches, rng, record_last=False):
+    """Runs n_batches fresh batches with learning frozen; returns (mean loss, accuracy or None, last response)."""
+    infos, losses, correct = [], [], []
+
+    def batches():
+        for _ in range(n_batches):
+            spikes, targets, info = make_batch(rng)
+            infos.append((spikes, info))
+            yield spikes, targets, False
+
+    last = None
+    for number, response in enumerate(network.stream(batches(), record_spikes=(lambda n: record_last and n == n_batches - 1))):
+        spikes, info = infos[number]
+        losses.extend(np.atleast_1d(evaluation.loss(response, info)))
+        if evaluation.correct:
+            correct.extend(np.atleast_1d(evaluation.correct(response, info)))
+        last = {**response, "input_spikes": spikes, "info": info}
+    return float(np.mean(losses)), (float(np.mean(correct)) if correct else None), last
