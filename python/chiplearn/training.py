@@ -61,13 +61,16 @@ class Evaluation:
 
 
 def train(network, make_batch, evaluation, *, iterations, rng, validate_every=0, validation_batches=1,
-          checkpoint=None, stop_accuracy=None, on_validation=None, progress=True):
+          checkpoint=None, checkpoint_every=10, stop_accuracy=None, on_validation=None, on_iteration=None,
+          progress=True):
     """Trains for `iterations` batches; returns the Log.
 
     make_batch(rng) -> (spikes, targets, info) draws a fresh batch; evaluation scores it from the network's
     response and info. Every `validate_every` iterations, `validation_batches` fresh batches run with
     learning frozen; training stops early once their accuracy reaches stop_accuracy. A checkpoint is written
-    after every validation and at the end; if it exists at the start, training resumes from it. (Synapses
+    every `checkpoint_every` iterations, after every validation and at the end; if it exists at the start,
+    training resumes from it.
+    on_iteration(iteration, loss) and on_validation(log) are called as results come in. (Synapses
     apply a batch's gradient at their next presynaptic spike; the gradient still pending in a synapse whose
     presynaptic neuron stayed silent through the validation batches is not part of the checkpoint.)
     """
@@ -100,6 +103,10 @@ def train(network, make_batch, evaluation, *, iterations, rng, validate_every=0,
         if kind == "train":
             log.loss.append(loss)
             log.accuracy.append(accuracy)
+            if on_iteration:
+                on_iteration(iteration, loss)
+            if checkpoint_every and (iteration + 1) % checkpoint_every == 0:
+                checkpoint.save(network, rng, log, iteration + 1)
             bar.update(1)
             postfix = {"loss": f"{np.mean(log.loss[-10:]):.4g}"}
             if accuracy is not None:
