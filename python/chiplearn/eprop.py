@@ -120,6 +120,7 @@ class EpropNetwork:
         self.spike_recorder = nest.Create("spike_recorder", {"start": 0.0, "stop": 0.0})
         nest.Connect(self.inputs + self.recurrent, self.spike_recorder)
         self.trials_run = 0
+        self._target_changes = (np.zeros(0), np.zeros((config.n_outputs, 0)))
         self._connections = {
             "in_rec": (self.inputs, self.recurrent),
             "rec_rec": (self.recurrent, self.recurrent),
@@ -237,6 +238,11 @@ class EpropNetwork:
             values = targets.reshape(n * steps, cfg.n_outputs).T
         else:
             raise ValueError(f"targets must have the shape {(n, cfg.n_outputs)} or {(n, steps, cfg.n_outputs)}")
+        # the previous batch's last target changes fall after this moment: keep them in the new list
+        still_due = self._target_changes[0] > start
+        change_times = np.concatenate([self._target_changes[0][still_due], change_times])
+        values = np.concatenate([self._target_changes[1][:, still_due], values], axis=1)
+        self._target_changes = (change_times, values)
         self.targets.set([{"amplitude_times": change_times, "amplitude_values": values[k]}
                           for k in range(cfg.n_outputs)])
 
