@@ -56,10 +56,15 @@ All parameters of ``eprop_iaf_chiplearn``, and:
 
 State: ``V_m`` (mV) and ``adaptation`` (dimensionless, >= 0), settable.
 
+Learning is that of ``eprop_iaf_chiplearn`` with the ALIF eligibility trace
+:math:`e = \psi (\bar{z} - \beta \epsilon)`, :math:`\epsilon \leftarrow P_a \epsilon + e` [1]_; the
+pseudo-derivative is taken at the adaptive threshold.
+
 Recordables
 +++++++++++
 
-``V_m``  membrane potential (mV); ``adaptation`` :math:`a`; ``V_th_adapt`` adaptive threshold :math:`A` (mV)
+``V_m``  membrane potential (mV); ``adaptation`` :math:`a`; ``V_th_adapt`` adaptive threshold :math:`A` (mV);
+``surrogate_gradient`` :math:`\psi`; ``learning_signal`` :math:`L`
 
 Sends
 +++++
@@ -69,7 +74,7 @@ SpikeEvent
 Receives
 ++++++++
 
-SpikeEvent (weight in mV), CurrentEvent (pA), DataLoggingRequest
+SpikeEvent (weight in mV), CurrentEvent (pA), LearningSignalConnectionEvent, DataLoggingRequest
 
 References
 ++++++++++

@@ -45,8 +45,9 @@ shortest inter-spike interval is :math:`\max(t_\text{ref}, h)`.
 Time constants from milliseconds to tens of seconds are supported; with :math:`\tau_\text{m} = 2` s a
 plain LIF network solves the cue-accumulation task, as on the ReckOn chip [2]_.
 
-The dynamics equal those of NEST's ``eprop_iaf_bsshslm_2020`` for the same parameters. Learning
-(surrogate gradient, eligibility traces, learning signals) is added by the e-prop synapse of this module.
+Dynamics and learning equal those of NEST's ``eprop_iaf_bsshslm_2020`` for the same parameters (shown
+side by side in chiplearn's tests); NEST's synapse parameter ``tau_m_readout`` is a neuron parameter here,
+because the neuron computes the eligibility filter for all its synapses at once.
 
 Parameters
 ++++++++++
@@ -62,14 +63,35 @@ Parameters
 ``V_th``                  mV      -55, >= V_min, finite   Spike threshold
 ``V_min``                 mV      -inf, <= V_th           Lower bound of the membrane potential
 ``regular_spike_arrival`` boolean True                    Input spike adds w (True) or (1 - P_v) w
+``c_reg``                 —       0, >= 0                 Strength of the firing-rate regularization
+``f_target``              Hz      10, >= 0                Target rate of the regularization
+``tau_m_readout``         ms      10, > 0                 Time constant of the readouts; the eligibility
+                                                          trace is filtered with exp(-h / tau_m_readout)
+``surrogate_gradient_function`` piecewise_linear          ``piecewise_linear``, ``exponential``,
+                                                          ``fast_sigmoid_derivative``, ``arctan_derivative``
+``surrogate_gradient_height`` —   0.3, > 0                Height of the pseudo-derivative at the threshold
+``surrogate_gradient_width`` mV   1.0, > 0                Width of the pseudo-derivative
 ========================= ======= ======================= ==========================================
 
 State: ``V_m`` (mV), settable.
 
+Learning
+++++++++
+
+With incoming ``eprop_synapse_chiplearn`` connections the neuron learns by e-prop [1]_: in each step it
+computes the pseudo-derivative :math:`\psi = h \max(0, 1 - |V_\text{m} - V_\text{th}| / w)` (or one of
+the other shapes; 0 while refractory), receives learning signals from the readouts over
+``eprop_learning_signal_connection_chiplearn`` (the readouts' errors times the feedback weights), and at
+the end of each update interval of the kernel's ``eprop_update_interval`` stores the firing-rate
+regularization :math:`c_\text{reg} (n_\text{spikes}/T - f_\text{target} h) / T`. From these it computes
+once per interval the kernel from which its incoming e-prop synapses take their gradients (see
+``eprop_synapse_chiplearn``). With the kernel's ``eprop_reset_neurons_on_update`` the state is reset at the
+start of each interval (trial), as in the original e-prop; neurons without e-prop synapses are never reset.
+
 Recordables
 +++++++++++
 
-``V_m``  membrane potential (mV)
+``V_m``  membrane potential (mV); ``surrogate_gradient`` :math:`\psi`; ``learning_signal`` :math:`L`
 
 Sends
 +++++
@@ -79,7 +101,7 @@ SpikeEvent
 Receives
 ++++++++
 
-SpikeEvent (weight in mV), CurrentEvent (pA), DataLoggingRequest
+SpikeEvent (weight in mV), CurrentEvent (pA), LearningSignalConnectionEvent, DataLoggingRequest
 
 References
 ++++++++++

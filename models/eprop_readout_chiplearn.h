@@ -42,9 +42,20 @@ integrator of its spike input that never spikes. With :math:`v` relative to :mat
          + P_z \sum_i w_i x_i^t ,\; V_\text{min} - E_\text{L} \right)
 
 with the propagators of ``eprop_iaf_chiplearn``. :math:`P_v = e^{-h/\tau_\text{m}}` is the readout decay
-:math:`\kappa` of the e-prop paper. The readout signal is :math:`V_\text{m}`. The default ``E_L`` of 0 mV
-makes :math:`V_\text{m}` the network's output directly, as e-prop uses it. Loss functions, targets and
-learning signals are added by the e-prop learning machinery of this module.
+:math:`\kappa` of the e-prop paper. The default ``E_L`` of 0 mV makes :math:`V_\text{m}` the network's
+output directly.
+
+Loss and learning signals. With ``loss`` = ``mean_squared_error`` the readout signal is
+:math:`y = V_\text{m}`; with ``cross_entropy`` it is the softmax
+:math:`y_k = e^{V_k} / \sum_l e^{V_l}` over the readouts of a task, which send each other their
+:math:`e^{V}` over ``rate_connection_delayed`` connections to receptor ``readout_signal`` (1). The target
+:math:`y^*` arrives from a ``step_rate_generator`` over ``rate_connection_delayed`` to receptor
+``target_signal`` (2). In the last ``eprop_learning_window`` of each update interval the error
+:math:`y - y^*` is sent every step as a learning signal over ``eprop_learning_signal_connection_chiplearn``
+(the feedback weights) to the recurrent neurons; outside the window it is 0. As in the original e-prop
+and NEST's ``eprop_readout_bsshslm_2020``, the readout signal of a step is computed from the membrane of
+the step before, when the other readouts' signals for the normalization are available. Synapses onto the
+readout learn from its error (see ``eprop_synapse_chiplearn``).
 
 Parameters
 ++++++++++
@@ -58,6 +69,7 @@ Parameters
 ``tau_m``                 ms      10, > 0                 Time constant of the leaky integration
 ``V_min``                 mV      -inf                    Lower bound of the membrane potential
 ``regular_spike_arrival`` boolean True                    Input spike adds w (True) or (1 - P_v) w
+``loss``                  string  mean_squared_error      ``mean_squared_error`` or ``cross_entropy``
 ========================= ======= ======================= ==========================================
 
 State: ``V_m`` (mV), settable.
@@ -65,12 +77,19 @@ State: ``V_m`` (mV), settable.
 Recordables
 +++++++++++
 
-``V_m``  membrane potential, the readout signal (mV)
+``V_m`` (mV); ``readout_signal`` :math:`y`; ``readout_signal_unnorm`` (:math:`V_\text{m}` or
+:math:`e^{V_\text{m}}`); ``target_signal`` :math:`y^*`; ``error_signal`` :math:`y - y^*`
+
+Sends
++++++
+
+LearningSignalConnectionEvent, DelayedRateConnectionEvent (cross-entropy)
 
 Receives
 ++++++++
 
-SpikeEvent (weight in mV), CurrentEvent (pA), DataLoggingRequest
+SpikeEvent (weight in mV), CurrentEvent (pA), DelayedRateConnectionEvent (receptors 1 and 2),
+DataLoggingRequest
 
 References
 ++++++++++

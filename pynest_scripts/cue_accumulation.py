@@ -91,7 +91,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--validate-every", type=int, default=10)
-    parser.add_argument("--stop-accuracy", type=float, default=0.95, help="stop once validation reaches it")
+    parser.add_argument("--stop-accuracy", type=float, default=0.97,
+                        help="stop once the accuracy on 128 validation trials reaches it (default 0.97)")
     parser.add_argument("--test-trials", type=int, default=512)
     parser.add_argument("--quick", action="store_true", help="30 iterations, 64 test trials: runs in about a minute")
     parser.add_argument("--output", default=None, help="folder for results (default results/cue_accumulation_MODEL)")
@@ -120,7 +121,7 @@ def main():
           + (" (resuming)" if checkpoint.exists() else ""))
     started = time.time()
     log = train(network, make_batch, evaluation, iterations=args.iterations, rng=rng,
-                validate_every=args.validate_every, validation_batches=max(1, 64 // args.batch_size),
+                validate_every=args.validate_every, validation_batches=max(1, 128 // args.batch_size),
                 checkpoint=checkpoint, stop_accuracy=args.stop_accuracy)
     training_seconds = time.time() - started
 
