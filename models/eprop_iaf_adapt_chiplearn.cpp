@@ -107,7 +107,7 @@ eprop_iaf_adapt_chiplearn::update( const nest::Time& origin, const long from, co
     }
     record_eprop_step( psi, spike );
     S_.i_in = current_input_.get_value( lag ) + P_.spiking.membrane.I_e;
-    logger_.record_data( origin.get_steps() + lag );
+    logger_.record_data( t );
   }
 }
 

@@ -144,17 +144,6 @@ private:
     return core::adaptive_threshold( S_.alif, alif_ ) + P_.spiking.membrane.E_L;
   }
 
-  double
-  get_surrogate_gradient_() const
-  {
-    return surrogate_gradient_;
-  }
-
-  double
-  get_learning_signal_() const
-  {
-    return learning_signal();
-  }
   core::LeakyPropagators propagators_;
   core::AlifParameters alif_;
 

@@ -96,7 +96,7 @@ eprop_iaf_chiplearn::update( const nest::Time& origin, const long from, const lo
     }
     record_eprop_step( psi, spike );
     S_.i_in = current_input_.get_value( lag ) + P_.spiking.membrane.I_e;
-    logger_.record_data( origin.get_steps() + lag );
+    logger_.record_data( t );
   }
 }
 

@@ -161,17 +161,6 @@ private:
     return S_.lif.v + P_.spiking.membrane.E_L;
   }
 
-  double
-  get_surrogate_gradient_() const
-  {
-    return surrogate_gradient_;
-  }
-
-  double
-  get_learning_signal_() const
-  {
-    return learning_signal();
-  }
 
   core::LeakyPropagators propagators_;
   core::LifParameters lif_;

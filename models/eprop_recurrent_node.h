@@ -92,6 +92,20 @@ public:
     return 0;
   }
 
+  //! Recordable: pseudo-derivative of the step begun last.
+  double
+  get_surrogate_gradient_() const
+  {
+    return surrogate_gradient_;
+  }
+
+  //! Recordable: learning signal of the step begun last (looked up only when recorded).
+  double
+  get_learning_signal_() const
+  {
+    return eprop_history_.second_at( step_ - eprop_delays::learning_signal_lag );
+  }
+
 protected:
   void
   prepare_eprop()
@@ -173,13 +187,6 @@ protected:
       eprop_history_.set_scalar( interval_, this->P_.learning.c_reg * ( n_spikes_ / steps - f_target_per_step_ ) / steps );
       n_spikes_ = 0;
     }
-  }
-
-  //! Learning signal of the step begun last (for recording; looked up only when asked for).
-  double
-  learning_signal() const
-  {
-    return eprop_history_.second_at( step_ - eprop_delays::learning_signal_lag );
   }
 
   void
