@@ -1,0 +1,104 @@
+"""The Python side of the tutorials: an e-prop network streamed batch by batch, symmetric feedback,
+frozen validation batches, checkpoints that resume a run."""
+
+import numpy as np
+
+from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup, bellec_initial_weights, cross_entropy, decisions
+from chiplearn.tasks import EvidenceAccumulation
+from chiplearn import training
+from chiplearn.training import Checkpoint, Evaluation, train
+
+TASK = EvidenceAccumulation(cue_steps=30, spacing_steps=20, delay_steps=60, recall_steps=40)
+
+
+def small_network(seed=2, feedback="random"):
+    neuron = {"C_m": 1.0, "E_L": 0.0, "V_m": 0.0, "V_th": 0.6, "t_ref": 3.0, "tau_m": 500.0, "c_reg": 100.0,
+              "surrogate_gradient_height": 0.5, "surrogate_gradient_width": 0.6, "tau_m_readout": 20.0}
+    config = EpropConfig(
+        n_inputs=TASK.n_inputs, groups=[RecurrentGroup("eprop_iaf_chiplearn", 20, neuron)], n_outputs=2,
+        readout_params={"C_m": 1.0, "E_L": 0.0, "V_m": 0.0, "tau_m": 20.0, "loss": "cross_entropy"},
+        trial_steps=TASK.steps, learning_window_steps=TASK.recall_steps, batch_size=4,
+        optimizer={"type": "adam", "eta": 0.01, "batch_size": 4}, feedback=feedback, seed=seed)
+    rng = np.random.default_rng(seed)
+    return EpropNetwork(config, bellec_initial_weights(rng, config)), rng
+
+
+def make_batch(rng):
+    spikes, labels = TASK.trials(rng, 4)
+    return spikes, TASK.one_hot(labels), labels
+
+
+EVALUATION = Evaluation(
+    loss=lambda response, labels: cross_entropy(response["readout_signal"], response["target_signal"],
+                                                TASK.recall_steps),
+    correct=lambda response, labels: decisions(response["readout_signal"], TASK.recall_steps) == labels)
+
+
+def test_responses_have_the_trials_shape_and_softmax_outputs():
+    network, rng = small_network()
+    batches = [make_batch(rng)[:2] + (True,) for _ in range(2)]
+    responses = list(network.stream(batches))
+    assert len(responses) == 2
+    for response in responses:
+        y = response["readout_signal"]
+        assert y.shape == (4, TASK.steps, 2)
+        window = y[:, -TASK.recall_steps:]
+        np.testing.assert_allclose(window.sum(axis=2), 1.0, rtol=1e-12)  # softmax over the two readouts
+        assert np.all(y[:, : TASK.steps - TASK.recall_steps - 1] == 0.0)  # signals only in the window
+
+
+def test_frozen_batches_change_no_weight():
+    network, rng = small_network()
+    before = network.state()
+    list(network.stream([make_batch(rng)[:2] + (False,) for _ in range(3)]))
+    after = network.state()
+    for key in before:
+        np.testing.assert_array_equal(after[key], before[key], err_msg=key)
+    list(network.stream([make_batch(rng)[:2] + (True,) for _ in range(2)]))
+    assert np.max(np.abs(network.state()["in_rec_weight"] - before["in_rec_weight"])) > 1e-4
+
+
+def test_symmetric_feedback_follows_the_readout_weights():
+    import nest
+
+    network, rng = small_network(feedback="symmetric")
+    list(network.stream([make_batch(rng)[:2] + (True,) for _ in range(3)]))
+    feedback = nest.GetConnections(network.readouts, network.recurrent,
+                                   synapse_model="eprop_learning_signal_connection_chiplearn")
+    table = feedback.get(["source", "target", "weight"])
+    w_out = network.weights("rec_out")
+    rows = np.asarray(table["source"]) - network.readouts[0].global_id
+    cols = np.asarray(table["target"]) - network.recurrent[0].global_id
+    np.testing.assert_array_equal(np.asarray(table["weight"]), w_out[rows, cols])
+
+
+def test_checkpoint_resumes_where_training_stopped(tmp_path):
+    path = str(tmp_path / "checkpoint.npz")
+    network, rng = small_network()
+    log = train(network, make_batch, EVALUATION, iterations=3, rng=rng, validate_every=2, checkpoint=Checkpoint(path),
+                progress=False)
+    assert len(log.loss) == 3 and log.validation_iteration == [2]
+    saved = network.state()
+
+    resumed, rng = small_network()
+    iterations_run = []
+    log = train(resumed, make_batch, EVALUATION, iterations=5, rng=rng, validate_every=2, checkpoint=Checkpoint(path),
+                progress=False, on_iteration=lambda i, loss: iterations_run.append(i))
+    assert iterations_run == [3, 4]
+    assert len(log.loss) == 5 and log.validation_iteration == [2, 4]
+    final = resumed.state()
+
+    reloaded, rng = small_network()  # a new kernel: the checkpoint restores the final state
+    Checkpoint(path).load(reloaded, rng)
+    for key in saved:
+        np.testing.assert_array_equal(reloaded.state()[key], final[key], err_msg=key)
+    assert not np.array_equal(saved["rec_rec_weight"], final["rec_rec_weight"])
+
+
+def test_test_runs_with_learning_frozen():
+    network, rng = small_network()
+    before = network.state()["rec_out_weight"]
+    loss, accuracy, last = training.test(network, make_batch, EVALUATION, n_batches=2, rng=rng, record_last=True)
+    assert 0.0 <= accuracy <= 1.0 and loss > 0.0
+    assert last["spikes"]["times"].min() >= 0.0 and last["spikes"]["times"].max() < 4 * TASK.steps
+    np.testing.assert_array_equal(network.state()["rec_out_weight"], before)
