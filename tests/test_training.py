@@ -95,10 +95,23 @@ def test_checkpoint_resumes_where_training_stopped(tmp_path):
     assert not np.array_equal(saved["rec_rec_weight"], final["rec_rec_weight"])
 
 
+def test_spikes_are_recorded_for_the_chosen_batch_only():
+    network, rng = small_network()
+    batches = [make_batch(rng)[:2] + (True,) for _ in range(3)]
+    responses = list(network.stream(batches, record_spikes=lambda number: number == 1))
+    assert "spikes" not in responses[0] and "spikes" not in responses[2]
+    times = responses[1]["spikes"]["times"]
+    inputs = responses[1]["spikes"]["senders"] < network.recurrent[0].global_id
+    # the batch's input spikes, all of them: generator spikes at step s arrive in the parrots at s + 2 ms
+    trial, step, _ = np.nonzero(batches[1][0])
+    np.testing.assert_array_equal(np.sort(times[inputs]), np.sort(trial * TASK.steps + step + 2.0))
+    assert times.min() > 1.0 and times.max() <= 4 * TASK.steps + 1
+
+
 def test_test_runs_with_learning_frozen():
     network, rng = small_network()
     before = network.state()["rec_out_weight"]
     loss, accuracy, last = training.test(network, make_batch, EVALUATION, n_batches=2, rng=rng, record_last=True)
     assert 0.0 <= accuracy <= 1.0 and loss > 0.0
-    assert last["spikes"]["times"].min() >= 0.0 and last["spikes"]["times"].max() < 4 * TASK.steps
+    assert last["spikes"]["times"].min() > 1.0 and last["spikes"]["times"].max() <= 4 * TASK.steps + 1
     np.testing.assert_array_equal(network.state()["rec_out_weight"], before)

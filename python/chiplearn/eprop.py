@@ -121,6 +121,7 @@ class EpropNetwork:
         nest.Connect(self.inputs + self.recurrent, self.spike_recorder)
         self.trials_run = 0
         self._target_changes = (np.zeros(0), np.zeros((config.n_outputs, 0)))
+        self._spikes_ahead = (np.zeros(0, dtype=int), np.zeros(0))
         self._connections = {
             "in_rec": (self.inputs, self.recurrent),
             "rec_rec": (self.recurrent, self.recurrent),
@@ -248,7 +249,8 @@ class EpropNetwork:
 
         self._set_eta(cfg.optimizer["eta"] if learn else 0.0)
         if record_spikes is not None and record_spikes(number):
-            self.spike_recorder.set(start=float(start), stop=float(start + n * steps))
+            # input spikes of trial step s reach the parrots at s + 2 ms: the batch's spikes lie in (start + 1, end + 1]
+            self.spike_recorder.set(start=float(start + 1), stop=float(start + n * steps + 1))
         self.trials_run += n
         return start
 
@@ -264,10 +266,15 @@ class EpropNetwork:
             values = np.asarray(events[name])[window][order]
             result[name] = values.reshape(n_out, n, steps).transpose(1, 2, 0)
         self.readout_recorder.n_events = 0
-        spikes = self.spike_recorder.events
-        if len(spikes["times"]):
-            result["spikes"] = {"senders": np.asarray(spikes["senders"]), "times": np.asarray(spikes["times"]) - start}
-            self.spike_recorder.n_events = 0
+        # spikes recorded so far, with those of the next batch's first steps (simulated ahead) kept for it
+        events = self.spike_recorder.events
+        senders = np.concatenate([self._spikes_ahead[0], np.asarray(events["senders"], dtype=int)])
+        times = np.concatenate([self._spikes_ahead[1], np.asarray(events["times"], dtype=float)])
+        self.spike_recorder.n_events = 0
+        mine = times <= start + n * steps + 1
+        self._spikes_ahead = (senders[~mine], times[~mine])
+        if np.any(mine):
+            result["spikes"] = {"senders": senders[mine], "times": times[mine] - start}
         return result
 
 
