@@ -138,18 +138,26 @@ class EpropNetwork:
         cols = np.asarray(table["source"]) - pre[0].global_id
         return connections, rows, cols, table
 
+    def _matrices(self, name, keys):
+        """Per-synapse values of a projection as (post x pre) matrices, one per key."""
+        _, rows, cols, table = self._table(name, keys)
+        pre, post = self._connections[name]
+        matrices = {}
+        for key in keys:
+            values = np.asarray(table[key])
+            matrices[key] = np.zeros((len(post), len(pre)), dtype=values.dtype)
+            matrices[key][rows, cols] = values
+        return matrices
+
     def weights(self, name, key="weight"):
         """Weights (or another per-synapse value) of a projection as a (post x pre) matrix."""
-        _, rows, cols, table = self._table(name, [key])
-        pre, post = self._connections[name]
-        matrix = np.zeros((len(post), len(pre)), dtype=np.asarray(table[key]).dtype)
-        matrix[rows, cols] = table[key]
-        return matrix
+        return self._matrices(name, [key])[key]
 
     def state(self):
         """Everything a checkpoint needs to continue training: weights and Adam state per projection."""
-        return {f"{name}_{key}": self.weights(name, key)
-                for name in self.PLASTIC for key in ("weight", "adam_m", "adam_v", "adam_steps")}
+        keys = ["weight", "adam_m", "adam_v", "adam_steps"]
+        return {f"{name}_{key}": matrix for name in self.PLASTIC
+                for key, matrix in self._matrices(name, keys).items()}
 
     def load_state(self, state):
         for name in self.PLASTIC:
