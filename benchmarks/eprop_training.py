@@ -51,8 +51,7 @@ def run_family(family, iterations, batch_size, threads, seed):
     weights = {"in_rec": rng.standard_normal((100, 40)) / np.sqrt(40), "rec_rec": w_rec,
                "rec_out": rng.uniform(-0.17, 0.17, (2, 100)), "out_rec": rng.standard_normal((100, 2))}
     optimizer = {"type": "adam", "batch_size": batch_size, "eta": 5e-3, "epsilon": 1e-8}
-    network = build(nest, family, 40, groups, 2, readout, weights, optimizer, True)
-    network["multimeter"].set(record_from=[])  # the benchmark times learning, not recording
+    network = build(nest, family, 40, groups, 2, readout, weights, optimizer, True, record_readouts=False)
 
     batch_steps = batch_size * task.steps
     seconds, memory = [], []

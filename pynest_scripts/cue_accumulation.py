@@ -7,8 +7,9 @@ then a 150 ms recall period in which two readouts must answer (cross-entropy ove
                 (Frenkel & Indiveri 2022) keeps the evidence without adaptation
   --model alif  50 LIF + 50 adaptive LIF neurons (adaptation 2 s), Bellec et al.'s network
 
-The script trains with e-prop (Adam, batches), validates every few iterations, stops early once the
-validation accuracy reaches --stop-accuracy, tests on fresh trials with learning frozen, prints the test
+The script trains with e-prop (Adam, batches, symmetric or random feedback), validates every few
+iterations, stops early once the validation accuracy reaches --stop-accuracy, tests on fresh trials with
+learning frozen, prints the test
 accuracy, and saves the trained weights, the learning curve and a figure in --output. Killed, it resumes
 from its checkpoint when started again with the same --output.
 
@@ -31,7 +32,7 @@ from chiplearn.tasks import EvidenceAccumulation
 from chiplearn.training import Checkpoint, Evaluation, test, train
 
 
-def network_config(model, batch_size, eta, threads, seed, task):
+def network_config(model, batch_size, eta, feedback, threads, seed, task):
     # parameters of TU Graz's and NEST's evidence-accumulation tutorials
     neuron = {"C_m": 1.0, "E_L": 0.0, "V_m": 0.0, "V_th": 0.6, "t_ref": 5.0, "tau_m": 20.0,
               "c_reg": 300.0, "f_target": 10.0, "regular_spike_arrival": True, "tau_m_readout": 20.0,
@@ -52,7 +53,7 @@ def network_config(model, batch_size, eta, threads, seed, task):
         trial_steps=task.steps, learning_window_steps=task.recall_steps, batch_size=batch_size,
         optimizer={"type": "adam", "eta": eta, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8,
                    "batch_size": batch_size, "Wmin": -100.0, "Wmax": 100.0},
-        feedback="random", threads=threads, seed=seed)
+        feedback=feedback, threads=threads, seed=seed)
 
 
 def plot(path, test_response, log, task, network, model):
@@ -88,11 +89,15 @@ def main():
     parser.add_argument("--iterations", type=int, default=1000, help="training batches at most (default 1000)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--eta", type=float, default=5e-3, help="Adam's learning rate")
+    parser.add_argument("--feedback", choices=["symmetric", "random"], default="symmetric",
+                        help="learning-signal weights: the readout weights (as Bellec et al.'s tutorial and the "
+                             "ReckOn chip) or fixed random ones")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--validate-every", type=int, default=10)
-    parser.add_argument("--stop-accuracy", type=float, default=0.97,
-                        help="stop once the accuracy on 128 validation trials reaches it (default 0.97)")
+    parser.add_argument("--stop-accuracy", type=float, default=0.96,
+                        help="stop once the mean accuracy of the last 3 validations (128 trials each) reaches it "
+                             "(default 0.96)")
     parser.add_argument("--test-trials", type=int, default=512)
     parser.add_argument("--quick", action="store_true", help="30 iterations, 64 test trials: runs in about a minute")
     parser.add_argument("--output", default=None, help="folder for results (default results/cue_accumulation_MODEL)")
@@ -103,7 +108,7 @@ def main():
     os.makedirs(output, exist_ok=True)
 
     task = EvidenceAccumulation()
-    config = network_config(args.model, args.batch_size, args.eta, args.threads, args.seed, task)
+    config = network_config(args.model, args.batch_size, args.eta, args.feedback, args.threads, args.seed, task)
     rng = np.random.default_rng(args.seed)
     network = EpropNetwork(config, bellec_initial_weights(rng, config))
 
@@ -117,7 +122,8 @@ def main():
         correct=lambda response, labels: decisions(response["readout_signal"], task.recall_steps) == labels)
 
     checkpoint = Checkpoint(os.path.join(output, "checkpoint.npz"))
-    print(f"cue accumulation, {args.model.upper()} network, batch {args.batch_size}, seed {args.seed}"
+    print(f"cue accumulation, {args.model.upper()} network, {args.feedback} feedback, batch {args.batch_size}, "
+          f"seed {args.seed}"
           + (" (resuming)" if checkpoint.exists() else ""))
     started = time.time()
     log = train(network, make_batch, evaluation, iterations=args.iterations, rng=rng,
@@ -137,7 +143,7 @@ def main():
             np.savez(stream, **network.state())
     with atomic_path(os.path.join(output, "result.json")) as temporary:
         with open(temporary, "w") as stream:
-            json.dump({"model": args.model, "seed": args.seed, "batch_size": args.batch_size,
+            json.dump({"model": args.model, "feedback": args.feedback, "seed": args.seed, "batch_size": args.batch_size,
                        "iterations": len(log.loss), "test_trials": n_test, "test_accuracy": test_accuracy,
                        "test_loss": test_loss, "training_seconds_this_run": training_seconds,
                        "log": log.__dict__}, stream, indent=1)

@@ -21,11 +21,13 @@ FAMILIES = {
 }
 
 
-def build(nest, family, n_in, rec_groups, n_out, readout_params, weights, optimizer, average_gradient):
+def build(nest, family, n_in, rec_groups, n_out, readout_params, weights, optimizer, average_gradient,
+          record_readouts=True):
     """One e-prop network of `family` ("chiplearn" or "nest") with parrot inputs fed by spike generators,
     recurrent groups (a list of (kind, count, params), kind "lif" or "alif"), readouts and rate generators
     for the targets. weights: in_rec, rec_rec, rec_out (post x pre) and out_rec (feedback, rec x out).
-    Returns a dict of the node collections, the readouts' multimeter and the synapse model."""
+    Returns a dict of the node collections, the readouts' multimeter (recording readout and target signals
+    every step if record_readouts) and the synapse model."""
     names = FAMILIES[family]
     tau_m_readout = readout_params["tau_m"]
     generators = nest.Create("spike_generator", n_in)
@@ -39,7 +41,8 @@ def build(nest, family, n_in, rec_groups, n_out, readout_params, weights, optimi
         recurrent = group if recurrent is None else recurrent + group
     readouts = nest.Create(names["readout"], n_out, readout_params)
     targets = nest.Create("step_rate_generator", n_out)
-    multimeter = nest.Create("multimeter", {"interval": 1.0, "record_from": ["readout_signal", "target_signal"]})
+    recorded = ["readout_signal", "target_signal"] if record_readouts else []
+    multimeter = nest.Create("multimeter", {"interval": 1.0, "record_from": recorded})
 
     nest.SetDefaults(names["synapse"], {"optimizer": optimizer, "average_gradient": average_gradient})
     synapse = {"synapse_model": names["synapse"], "delay": 1.0}

@@ -61,13 +61,14 @@ class Evaluation:
 
 
 def train(network, make_batch, evaluation, *, iterations, rng, validate_every=0, validation_batches=1,
-          checkpoint=None, checkpoint_every=10, stop_accuracy=None, on_validation=None, on_iteration=None,
-          progress=True):
+          checkpoint=None, checkpoint_every=10, stop_accuracy=None, stop_validations=3, on_validation=None,
+          on_iteration=None, progress=True):
     """Trains for `iterations` batches; returns the Log.
 
     make_batch(rng) -> (spikes, targets, info) draws a fresh batch; evaluation scores it from the network's
     response and info. Every `validate_every` iterations, `validation_batches` fresh batches run with
-    learning frozen; training stops early once their accuracy reaches stop_accuracy. A checkpoint is written
+    learning frozen; training stops early once the mean accuracy of the last `stop_validations` validations
+    reaches stop_accuracy (one lucky validation does not stop it). A checkpoint is written
     every `checkpoint_every` iterations, after every validation and at the end; if it exists at the start,
     training resumes from it.
     on_iteration(iteration, loss) and on_validation(log) are called as results come in. (Synapses
@@ -125,8 +126,9 @@ def train(network, make_batch, evaluation, *, iterations, rng, validate_every=0,
             checkpoint.save(network, rng, log, iteration + 1)
             if on_validation:
                 on_validation(log)
-            reached = log.validation_accuracy[-1]
-            if stop_accuracy is not None and reached is not None and reached >= stop_accuracy:
+            recent = log.validation_accuracy[-stop_validations:]
+            if stop_accuracy is not None and len(recent) == stop_validations and None not in recent \
+                    and np.mean(recent) >= stop_accuracy:
                 stop[0] = True
     bar.close()
     checkpoint.save(network, rng, log, len(log.loss))
