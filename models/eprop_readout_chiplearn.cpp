@@ -28,6 +28,7 @@ RecordablesMap< chiplearn::eprop_readout_chiplearn >::create()
   insert_( names::readout_signal, &chiplearn::eprop_readout_chiplearn::get_readout_signal_ );
   insert_( names::readout_signal_unnorm, &chiplearn::eprop_readout_chiplearn::get_readout_signal_unnorm_ );
   insert_( names::target_signal, &chiplearn::eprop_readout_chiplearn::get_target_signal_ );
+  insert_( names::eprop_history_duration, &chiplearn::eprop_readout_chiplearn::eprop_history_duration );
   insert_( names::V_m, &chiplearn::eprop_readout_chiplearn::get_V_m_ );
 }
 }  // namespace nest
@@ -152,7 +153,7 @@ eprop_readout_chiplearn::update( const nest::Time& origin, const long from, cons
       eprop_history_.record( key, S_.error_signal );
       if ( eprop_history_.step_in_interval( key ) == interval_steps_ - 1 )
       {
-        eprop_history_.seal( eprop_history_.interval_of( key ) );
+        seal_interval( eprop_history_.interval_of( key ) );
       }
     }
 

@@ -178,7 +178,7 @@ protected:
       // the learning signals of a step have all arrived learning_signal_lag steps later
       if ( interval_step_ == eprop_delays::learning_signal_lag )
       {
-        eprop_history_.seal( interval_ - 1 );
+        seal_interval( interval_ - 1 );
       }
     }
     if ( interval_step_ == interval_steps_ - 1 )

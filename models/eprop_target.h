@@ -15,6 +15,7 @@
 
 // nestkernel
 #include "exceptions.h"
+#include "nest_time.h"
 
 // chiplearn
 #include "core/interval_history.h"
@@ -89,9 +90,7 @@ public:
   {
     try
     {
-      return eprop_history_.kernel(
-        interval, [ this ]( const core::IntervalHistory::Interval& record, std::vector< double >& kernel )
-        { compute_kernel( record, kernel ); } );
+      return eprop_history_.kernel( interval, kernel_function() );
     }
     catch ( const std::logic_error& error )
     {
@@ -105,7 +104,36 @@ public:
     eprop_history_.release( interval );
   }
 
+  //! Time covered by the intervals held for e-prop synapses [ms] (a measure of the history's memory).
+  double
+  eprop_history_duration() const
+  {
+    return static_cast< double >( eprop_history_.size() * eprop_history_.interval_steps() )
+      * nest::Time::get_resolution().get_ms();
+  }
+
 protected:
+  //! Marks an interval final (see IntervalHistory::seal).
+  void
+  seal_interval( long interval )
+  {
+    try
+    {
+      eprop_history_.seal( interval, kernel_function() );
+    }
+    catch ( const std::logic_error& error )
+    {
+      throw nest::KernelException( std::string( "chiplearn: " ) + error.what() );
+    }
+  }
+
+  core::IntervalHistory::KernelFunction
+  kernel_function() const
+  {
+    return [ this ]( const core::IntervalHistory::Interval& record, std::vector< double >& kernel )
+    { compute_kernel( record, kernel ); };
+  }
+
   //! Fills kernel (one entry per step of the interval) from the interval's record.
   virtual void compute_kernel( const core::IntervalHistory::Interval& record, std::vector< double >& kernel ) const = 0;
 

@@ -67,9 +67,10 @@ def test_symmetric_feedback_follows_the_readout_weights():
                                    synapse_model="eprop_learning_signal_connection_chiplearn")
     table = feedback.get(["source", "target", "weight"])
     w_out = network.weights("rec_out")
-    rows = np.asarray(table["source"]) - network.readouts[0].global_id
-    cols = np.asarray(table["target"]) - network.recurrent[0].global_id
-    np.testing.assert_array_equal(np.asarray(table["weight"]), w_out[rows, cols])
+    readout = np.asarray(table["source"]) - network.readouts[0].global_id
+    neuron = np.asarray(table["target"]) - network.recurrent[0].global_id
+    assert len(readout) == 2 * 20
+    np.testing.assert_array_equal(np.asarray(table["weight"]), w_out[readout, neuron])
 
 
 def test_checkpoint_resumes_where_training_stopped(tmp_path):

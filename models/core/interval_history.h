@@ -210,14 +210,26 @@ public:
     return record.kernel;
   }
 
-  //! Marks an interval final: its recorded values are freed as soon as its kernel is computed.
+  /**
+   * Marks an interval final. Its kernel is computed now if a synapse holds the interval, and the recorded
+   * values are freed, so that an interval held by a synapse whose presynaptic neuron stays silent costs one
+   * kernel (interval_steps doubles).
+   */
   void
-  seal( long interval )
+  seal( long interval, const KernelFunction& compute )
   {
     const auto found = intervals_.find( interval );
-    if ( found != intervals_.end() )
+    if ( found == intervals_.end() )
     {
-      found->second.sealed = true;
+      return;
+    }
+    found->second.sealed = true;
+    if ( found->second.holders > 0 )
+    {
+      kernel( interval, compute );
+    }
+    else
+    {
       free_values_if_done( found->second );
     }
   }
@@ -257,16 +269,11 @@ public:
     }
   }
 
-  //! Number of doubles held (recorded values and kernels).
+  //! Number of intervals held.
   std::size_t
-  stored_values() const
+  size() const
   {
-    std::size_t values = 0;
-    for ( const auto& [ index, interval ] : intervals_ )
-    {
-      values += interval.first.size() + interval.second.size() + interval.kernel.size();
-    }
-    return values;
+    return intervals_.size();
   }
 
 private:
@@ -311,10 +318,11 @@ private:
     values = std::vector< double >();
   }
 
+  //! Frees the recorded values of a sealed interval once they are no longer needed for its kernel.
   void
   free_values_if_done( Interval& record )
   {
-    if ( record.sealed and record.kernel_current )
+    if ( record.sealed and ( record.kernel_current or record.holders == 0 ) )
     {
       recycle( record.first );
       recycle( record.second );

@@ -126,25 +126,34 @@ class EpropNetwork:
             "in_rec": (self.inputs, self.recurrent),
             "rec_rec": (self.recurrent, self.recurrent),
             "rec_out": (self.recurrent, self.readouts),
+            "feedback": (self.readouts, self.recurrent),
         }
+        self._synapse_models = {**{name: "eprop_synapse_chiplearn" for name in self.PLASTIC},
+                                "feedback": "eprop_learning_signal_connection_chiplearn"}
+        self._synapse_cache = {}
 
     # ---- weights and optimizer state --------------------------------------------------------------------
 
-    def _table(self, name, keys):
-        pre, post = self._connections[name]
-        connections = self.nest.GetConnections(pre, post, synapse_model="eprop_synapse_chiplearn")
-        table = connections.get(["source", "target"] + list(keys))
-        rows = np.asarray(table["target"]) - post[0].global_id
-        cols = np.asarray(table["source"]) - pre[0].global_id
-        return connections, rows, cols, table
+    def _synapses(self, name):
+        """The projection's synapses and the (post, pre) index of each, fetched once: PyNEST asks the
+        kernel for its whole status on every get and set, so the fewer calls the better."""
+        if name not in self._synapse_cache:
+            pre, post = self._connections[name]
+            connections = self.nest.GetConnections(pre, post, synapse_model=self._synapse_models[name])
+            table = connections.get(["source", "target"])
+            rows = np.asarray(table["target"]) - post[0].global_id
+            cols = np.asarray(table["source"]) - pre[0].global_id
+            self._synapse_cache[name] = (connections, rows, cols)
+        return self._synapse_cache[name]
 
     def _matrices(self, name, keys):
         """Per-synapse values of a projection as (post x pre) matrices, one per key."""
-        _, rows, cols, table = self._table(name, keys)
+        connections, rows, cols = self._synapses(name)
+        table = connections.get(list(keys))
         pre, post = self._connections[name]
         matrices = {}
         for key in keys:
-            values = np.asarray(table[key])
+            values = np.atleast_1d(np.asarray(table[key]))
             matrices[key] = np.zeros((len(post), len(pre)), dtype=values.dtype)
             matrices[key][rows, cols] = values
         return matrices
@@ -160,21 +169,19 @@ class EpropNetwork:
                 for key, matrix in self._matrices(name, keys).items()}
 
     def load_state(self, state):
+        keys = ["weight", "adam_m", "adam_v", "adam_steps"]
         for name in self.PLASTIC:
-            connections, rows, cols, _ = self._table(name, [])
-            connections.set({key: np.asarray(state[f"{name}_{key}"])[rows, cols].tolist()
-                             for key in ("weight", "adam_m", "adam_v", "adam_steps")})
+            connections, rows, cols = self._synapses(name)
+            values = {key: np.asarray(state[f"{name}_{key}"])[rows, cols] for key in keys}
+            connections.set([{key: values[key][i].item() for key in keys} for i in range(len(rows))])
         if self.config.feedback == "symmetric":
             self._update_symmetric_feedback()
 
     def _update_symmetric_feedback(self):
-        feedback = self.nest.GetConnections(self.readouts, self.recurrent,
-                                            synapse_model="eprop_learning_signal_connection_chiplearn")
-        table = feedback.get(["source", "target"])
+        """Feedback weight of readout k to neuron j = current readout weight of j to k."""
         w_out = self.weights("rec_out")
-        rows = np.asarray(table["source"]) - self.readouts[0].global_id
-        cols = np.asarray(table["target"]) - self.recurrent[0].global_id
-        feedback.set(weight=w_out[rows, cols].tolist())
+        connections, rows, cols = self._synapses("feedback")  # rows: neurons, cols: readouts
+        connections.set([{"weight": w} for w in w_out[cols, rows].tolist()])
 
     # ---- running trials ---------------------------------------------------------------------------------
 
