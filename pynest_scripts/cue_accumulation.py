@@ -89,9 +89,9 @@ def main():
     parser.add_argument("--iterations", type=int, default=1000, help="training batches at most (default 1000)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--eta", type=float, default=5e-3, help="Adam's learning rate")
-    parser.add_argument("--feedback", choices=["symmetric", "random"], default="symmetric",
-                        help="learning-signal weights: the readout weights (as Bellec et al.'s tutorial and the "
-                             "ReckOn chip) or fixed random ones")
+    parser.add_argument("--feedback", choices=["random", "symmetric"], default="random",
+                        help="learning-signal weights: fixed random ones (default, as NEST's tutorial) or the "
+                             "readout weights, updated every batch (as Bellec et al.'s tutorial and the ReckOn chip)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--validate-every", type=int, default=10)
