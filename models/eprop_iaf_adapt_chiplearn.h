@@ -64,7 +64,7 @@ Recordables
 +++++++++++
 
 ``V_m``  membrane potential (mV); ``adaptation`` :math:`a`; ``V_th_adapt`` adaptive threshold :math:`A` (mV);
-``surrogate_gradient`` :math:`\psi`; ``learning_signal`` :math:`L`
+``surrogate_gradient`` :math:`\psi`; ``learning_signal`` :math:`L`; ``eprop_history_duration`` (ms)
 
 Sends
 +++++

@@ -91,7 +91,8 @@ start of each interval (trial), as in the original e-prop; neurons without e-pro
 Recordables
 +++++++++++
 
-``V_m``  membrane potential (mV); ``surrogate_gradient`` :math:`\psi`; ``learning_signal`` :math:`L`
+``V_m``  membrane potential (mV); ``surrogate_gradient`` :math:`\psi`; ``learning_signal`` :math:`L`;
+``eprop_history_duration`` time covered by the interval history held for e-prop synapses (ms)
 
 Sends
 +++++

@@ -78,7 +78,8 @@ Recordables
 +++++++++++
 
 ``V_m`` (mV); ``readout_signal`` :math:`y`; ``readout_signal_unnorm`` (:math:`V_\text{m}` or
-:math:`e^{V_\text{m}}`); ``target_signal`` :math:`y^*`; ``error_signal`` :math:`y - y^*`
+:math:`e^{V_\text{m}}`); ``target_signal`` :math:`y^*`; ``error_signal`` :math:`y - y^*`;
+``eprop_history_duration`` time covered by the interval history held for e-prop synapses (ms)
 
 Sends
 +++++

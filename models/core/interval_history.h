@@ -228,10 +228,7 @@ public:
     {
       kernel( interval, compute );
     }
-    else
-    {
-      free_values_if_done( found->second );
-    }
+    free_values_if_done( found->second );
   }
 
   void
