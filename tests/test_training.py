@@ -116,3 +116,16 @@ def test_test_runs_with_learning_frozen():
     assert 0.0 <= accuracy <= 1.0 and loss > 0.0
     assert last["spikes"]["times"].min() > 1.0 and last["spikes"]["times"].max() <= 4 * TASK.steps + 1
     np.testing.assert_array_equal(network.state()["rec_out_weight"], before)
+
+
+def test_kernel_bookkeeping_does_not_grow_with_training():
+    # NEST logs every resize of its spike buffer in a list that is never trimmed and that each
+    # GetKernelStatus copies; with one-step delays the buffer would be resized nearly every step.
+    import nest
+
+    network, rng = small_network()
+    list(network.stream([make_batch(rng)[:2] + (True,) for _ in range(3)]))
+    steps = nest.biological_time / nest.resolution
+    resizes = len(nest.GetKernelStatus("spike_buffer_resize_log")["times"])
+    # a buffer that only grows, by a factor of at least 1.5, resizes at most log_1.5(spikes per step) times
+    assert steps > 5000 and resizes <= np.log(TASK.n_inputs + 20) / np.log(1.5)

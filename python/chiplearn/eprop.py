@@ -66,6 +66,26 @@ def bellec_initial_weights(rng, config):
     }
 
 
+def reset_kernel(threads, seed, update_interval_steps, learning_window_steps, reset_neurons_on_update):
+    """Resets NEST to a 1 ms grid with chiplearn installed and e-prop's update interval and learning
+    window (in steps) set: the kernel every e-prop training in chiplearn, and its benchmark, runs in."""
+    import nest
+
+    import chiplearn
+
+    nest.ResetKernel()
+    nest.verbosity = nest.VerbosityLevel.ERROR
+    chiplearn.install()
+    # With a min_delay of one step NEST resizes its spike buffer nearly every step and appends each resize
+    # to spike_buffer_resize_log, which is never trimmed and which every GetKernelStatus (PyNEST calls it
+    # on each SynapseCollection get and set) copies: memory and the time of reading weights grow with every
+    # trial. A buffer that only grows stops both.
+    nest.set(resolution=1.0, local_num_threads=threads, rng_seed=seed, spike_buffer_shrink_limit=0.0,
+             eprop_update_interval=float(update_interval_steps),
+             eprop_learning_window=float(learning_window_steps),
+             eprop_reset_neurons_on_update=reset_neurons_on_update)
+
+
 class EpropNetwork:
     """Builds the network in a freshly reset NEST kernel (with chiplearn installed)."""
 
@@ -74,16 +94,9 @@ class EpropNetwork:
     def __init__(self, config, initial_weights):
         import nest
 
-        import chiplearn
-
         self.nest, self.config = nest, config
-        nest.ResetKernel()
-        nest.verbosity = nest.VerbosityLevel.ERROR
-        chiplearn.install()
-        nest.set(resolution=1.0, local_num_threads=config.threads, rng_seed=config.seed,
-                 eprop_update_interval=float(config.trial_steps),
-                 eprop_learning_window=float(config.learning_window_steps),
-                 eprop_reset_neurons_on_update=config.reset_neurons_on_update)
+        reset_kernel(config.threads, config.seed, config.trial_steps, config.learning_window_steps,
+                     config.reset_neurons_on_update)
 
         self.generators = nest.Create("spike_generator", config.n_inputs)
         self.inputs = nest.Create("parrot_neuron", config.n_inputs)
