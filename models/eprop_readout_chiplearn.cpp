@@ -177,7 +177,7 @@ void
 eprop_readout_chiplearn::compute_kernel( const core::IntervalHistory::Interval& record,
   std::vector< double >& kernel ) const
 {
-  core::readout_spike_kernel( record.first.data(), record.first.size(), propagators_.P_v, propagators_.P_z, kernel.data() );
+  core::readout_interval_kernel( record, propagators_.P_v, propagators_.P_z, kernel );
 }
 
 void

@@ -192,12 +192,7 @@ protected:
   void
   compute_kernel( const core::IntervalHistory::Interval& record, std::vector< double >& kernel ) const override
   {
-    core::recurrent_spike_kernel( record.first.data(),
-      record.second.data(),
-      record.first.size(),
-      record.scalar,
-      static_cast< const Derived& >( *this ).eligibility_parameters(),
-      kernel.data() );
+    core::recurrent_interval_kernel( record, static_cast< const Derived& >( *this ).eligibility_parameters(), kernel );
   }
 
   double kappa_ = 0.0;               //!< decay of the readouts per step

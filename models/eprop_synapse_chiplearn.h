@@ -65,7 +65,10 @@ synapse onto a readout, :math:`g = \sum_t E^t \bar{z}_i^t` with the readout's er
 Unlike NEST's e-prop synapses, which walk the postsynaptic history step by step for every synapse, the
 postsynaptic neuron computes once per interval a kernel (the adjoint of the eligibility trace recursion)
 and each synapse sums it at its presynaptic spike steps: the work per synapse grows with its spikes, not
-with the interval's length. The results are the same.
+with the interval's length. The results are the same. A synapse whose presynaptic neuron falls silent is
+owed its last interval's gradient until that neuron spikes again; from the interval after next on, the
+postsynaptic neuron keeps for it only the kernel's values at its spike steps, so that the memory does not
+grow with the number of silent inputs.
 
 At its first presynaptic spike in a later interval the synapse adds the interval's gradient to its batch
 and, when a batch of ``batch_size`` intervals is complete, takes an optimizer step (gradient descent, or
@@ -239,6 +242,7 @@ eprop_synapse_chiplearn< targetidentifierT >::send( nest::Event& e, size_t threa
       update_weight( target, interval, cp );
     }
     spike_steps_.push_back( static_cast< std::uint32_t >( step ) );
+    target.note_spike( interval_, step );
   }
 
   e.set_receiver( *target_node );
@@ -258,12 +262,11 @@ eprop_synapse_chiplearn< targetidentifierT >::update_weight( EpropTarget& target
   double gradient = 0.0;
   if ( not spike_steps_.empty() )
   {
-    gradient = core::gradient_from_spikes( target.interval_kernel( interval_ ).data(), spike_steps_ );
+    gradient = target.take_gradient( interval_, spike_steps_ );
     if ( cp.average_gradient )
     {
       gradient /= nest::kernel().simulation_manager.get_eprop_learning_window().get_steps();
     }
-    target.release_interval( interval_ );
     spike_steps_.clear();
   }
   weight_ = core::optimized_weight( optimizer_, cp.optimizer, interval, gradient, weight_ );

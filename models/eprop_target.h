@@ -85,12 +85,12 @@ public:
     eprop_history_.acquire( interval );
   }
 
-  const std::vector< double >&
-  interval_kernel( long interval )
+  void
+  note_spike( long interval, long step )
   {
     try
     {
-      return eprop_history_.kernel( interval, kernel_function() );
+      eprop_history_.note_spike( interval, step );
     }
     catch ( const std::logic_error& error )
     {
@@ -98,13 +98,22 @@ public:
     }
   }
 
-  void
-  release_interval( long interval )
+  //! A synapse's gradient for an interval it holds (see IntervalHistory::take_gradient); releases the interval.
+  template < typename StepRange >
+  double
+  take_gradient( long interval, const StepRange& spike_steps )
   {
-    eprop_history_.release( interval );
+    try
+    {
+      return eprop_history_.take_gradient( interval, spike_steps, kernel_function() );
+    }
+    catch ( const std::logic_error& error )
+    {
+      throw nest::KernelException( std::string( "chiplearn: " ) + error.what() );
+    }
   }
 
-  //! Time covered by the intervals held for e-prop synapses [ms] (a measure of the history's memory).
+  //! Time covered by the intervals held for e-prop synapses [ms] (old intervals keep only the values owed).
   double
   eprop_history_duration() const
   {

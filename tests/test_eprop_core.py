@@ -17,6 +17,19 @@ def random_interval(rng, n_steps):
     return psi, L, spikes
 
 
+def one_interval_gradient(history, first, second, reg, spikes):
+    """A synapse's gradient as the NEST models take it: the neuron records one interval, the synapse acquires
+    it and notes its spikes, the neuron seals it, the synapse takes its gradient."""
+    history.acquire(0)
+    for step in range(len(first)):
+        history.record(step, first[step], second[step])
+        if step in spikes:
+            history.note_spike(0, step)
+    history.set_scalar(0, reg)
+    history.seal(0)
+    return history.take_gradient(0, spikes)
+
+
 @pytest.mark.parametrize("adaptive", [False, True])
 @pytest.mark.parametrize("regular_spike_arrival", [True, False])
 def test_spike_driven_gradient_equals_forward_traces(adaptive, regular_spike_arrival):
@@ -30,8 +43,8 @@ def test_spike_driven_gradient_equals_forward_traces(adaptive, regular_spike_arr
     for trial in range(5):
         psi, L, spikes = random_interval(rng, n_steps)
         reg = rng.normal(0.0, 0.01)
-        kernel = _core.recurrent_spike_kernel(psi, L, reg, params)
-        spike_driven = _core.gradient_from_spikes(kernel, spikes)
+        history = _core.IntervalHistory.recurrent(n_steps, 0, params)
+        spike_driven = one_interval_gradient(history, psi, L, reg, spikes)
         forward = oracle.forward_recurrent_gradient(spikes, psi, L, reg, P_v=P_v, P_z=P_z, kappa=kappa,
                                                     adapt_beta=beta, P_adapt=P_adapt)
         assert abs(forward) > 1e-3
@@ -43,14 +56,72 @@ def test_spike_driven_readout_gradient_equals_forward_traces():
     error = rng.normal(0.0, 1.0, 1500)
     spikes = np.sort(rng.choice(1500, size=40, replace=False))
     P_v = np.exp(-1.0 / 20.0)
-    kernel = _core.readout_spike_kernel(error, P_v, 1.0)
-    assert _core.gradient_from_spikes(kernel, spikes) == pytest.approx(
+    history = _core.IntervalHistory.readout(1500, 0, P_v, 1.0)
+    assert one_interval_gradient(history, error, np.zeros(1500), 0.0, spikes) == pytest.approx(
         oracle.forward_readout_gradient(spikes, error, P_v=P_v, P_z=1.0), rel=1e-12)
 
 
-def test_gradient_from_spikes_rejects_steps_outside_the_interval():
-    with pytest.raises(IndexError):
-        _core.gradient_from_spikes(np.zeros(10), np.array([3, 10]))
+def test_a_gradient_needs_noted_spikes_inside_the_interval():
+    history = _core.IntervalHistory.readout(10, 0, 0.9, 1.0)
+    history.acquire(0)
+    for step in (10, -1):
+        with pytest.raises(RuntimeError, match=f"step {step} of interval 0"):
+            history.note_spike(0, step)
+    history.note_spike(0, 3)
+    for step in range(10):
+        history.record(step, 1.0)
+    history.seal(0)
+    with pytest.raises(RuntimeError, match="step 4 of interval 0"):
+        history.take_gradient(0, np.array([4]))
+
+
+def test_an_interval_held_by_a_silent_synapse_keeps_only_the_values_it_is_owed():
+    """Synapse A spikes in interval 0 only, synapse B in every interval: A's gradient of interval 0, taken five
+    intervals later, is the forward-trace gradient and the value taken right after the seal, and meanwhile
+    interval 0 costs one value per spike of A (against a twin history without A)."""
+    rng = np.random.default_rng(7)
+    n_steps, n_intervals = 200, 6
+    P_v, kappa = np.exp(-1.0 / 20.0), np.exp(-1.0 / 30.0)
+    params = _core.EligibilityParameters(P_v=P_v, P_z=1.0, kappa=kappa, adapt_beta=0.5, P_adapt=np.exp(-1.0 / 500.0))
+    psi, L, regs, spikes_b = [], [], rng.normal(0.0, 0.01, n_intervals), []
+    for _ in range(n_intervals):
+        interval_psi, interval_L, interval_spikes = random_interval(rng, n_steps)
+        psi.append(interval_psi)
+        L.append(interval_L)
+        spikes_b.append(interval_spikes)
+    spikes_a = np.array([5, 17, 64, 130, 199])
+
+    def run(with_a):
+        history = _core.IntervalHistory.recurrent(n_steps, 0, params)
+        history.acquire(0)
+        if with_a:
+            history.acquire(0)
+        for interval in range(n_intervals):
+            history.forget_unused(interval)
+            if interval > 0:
+                history.take_gradient(interval - 1, spikes_b[interval - 1])
+                history.acquire(interval)
+            for step in range(n_steps):
+                history.record(interval * n_steps + step, psi[interval][step], L[interval][step])
+                if step in spikes_b[interval]:
+                    history.note_spike(interval, step)
+                if interval == 0 and with_a and step in spikes_a:
+                    history.note_spike(0, step)
+            history.set_scalar(interval, regs[interval])
+            history.seal(interval)
+        return history
+
+    twin_without_a = run(False)
+    history = run(True)
+    assert history.stored_values - twin_without_a.stored_values == len(spikes_a)
+    forward = oracle.forward_recurrent_gradient(spikes_a, psi[0], L[0], regs[0], P_v=P_v, P_z=1.0, kappa=kappa,
+                                                adapt_beta=0.5, P_adapt=np.exp(-1.0 / 500.0))
+    late = history.take_gradient(0, spikes_a)
+    assert late == pytest.approx(forward, rel=1e-12)
+    right_after_seal = _core.IntervalHistory.recurrent(n_steps, 0, params)
+    assert one_interval_gradient(right_after_seal, psi[0], L[0], regs[0], spikes_a) == late
+    history.forget_unused(n_intervals)
+    assert history.size == 1  # interval 0 is forgotten once A took its gradient; B holds the last
 
 
 @pytest.mark.parametrize("shape", ["piecewise_linear", "exponential", "fast_sigmoid_derivative", "arctan_derivative"])

@@ -152,19 +152,6 @@ readout_spike_kernel( const double* error, std::size_t n, double P_v, double P_z
   }
 }
 
-/** Sum of a kernel at the given steps (relative to the kernel's first step): one synapse's gradient. */
-template < typename StepRange >
-inline double
-gradient_from_spikes( const double* G, const StepRange& spike_steps )
-{
-  double gradient = 0.0;
-  for ( const auto s : spike_steps )
-  {
-    gradient += G[ s ];
-  }
-  return gradient;
-}
-
 /** Optimizer of the synaptic weights, shared by all synapses of a model. */
 enum class OptimizerType
 {

@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "core/eprop.h"
+#include "core/interval_history.h"
 #include "core/leaky.h"
 
 namespace py = pybind11;
@@ -94,43 +95,42 @@ run_readout( double v0, const LeakyPropagators& P, double V_min, const Array& i_
   return v;
 }
 
-Array
-recurrent_kernel( const Array& psi, const Array& L, double reg, const EligibilityParameters& p )
+/** An IntervalHistory with the spike kernel of a recurrent neuron or of a readout, as the NEST models keep it. */
+class KernelHistory
 {
-  if ( psi.ndim() != 1 or L.ndim() != 1 or psi.shape( 0 ) != L.shape( 0 ) )
+public:
+  KernelHistory( long interval_steps, long shift, IntervalHistory::KernelFunction compute )
+    : compute_( std::move( compute ) )
   {
-    throw std::invalid_argument( "psi and L must be one-dimensional arrays of equal length (one entry per step)" );
-  }
-  Array G( psi.shape( 0 ) );
-  recurrent_spike_kernel( psi.data(), L.data(), psi.shape( 0 ), reg, p, G.mutable_data() );
-  return G;
-}
-
-Array
-readout_kernel( const Array& error, double P_v, double P_z )
-{
-  if ( error.ndim() != 1 )
-  {
-    throw std::invalid_argument( "error must be a one-dimensional array (one entry per step)" );
-  }
-  Array G( error.shape( 0 ) );
-  readout_spike_kernel( error.data(), error.shape( 0 ), P_v, P_z, G.mutable_data() );
-  return G;
-}
-
-double
-gradient_at_spikes( const Array& G, const py::array_t< long >& spike_steps )
-{
-  auto steps = spike_steps.unchecked< 1 >();
-  for ( py::ssize_t k = 0; k < steps.shape( 0 ); ++k )
-  {
-    if ( steps( k ) < 0 or steps( k ) >= G.shape( 0 ) )
+    if ( interval_steps <= 0 )
     {
-      throw std::out_of_range( "spike steps must lie inside the kernel's interval" );
+      throw std::invalid_argument( "interval_steps must be positive" );
     }
+    history_.configure( interval_steps, shift );
   }
-  return gradient_from_spikes( G.data(), std::span< const long >( spike_steps.data(), steps.shape( 0 ) ) );
-}
+
+  void
+  seal( long interval )
+  {
+    history_.seal( interval, compute_ );
+  }
+
+  double
+  take_gradient( long interval, const py::array_t< long, py::array::c_style | py::array::forcecast >& spike_steps )
+  {
+    if ( spike_steps.ndim() != 1 )
+    {
+      throw std::invalid_argument( "spike_steps must be a one-dimensional array" );
+    }
+    return history_.take_gradient(
+      interval, std::span< const long >( spike_steps.data(), spike_steps.shape( 0 ) ), compute_ );
+  }
+
+  IntervalHistory history_;
+
+private:
+  IntervalHistory::KernelFunction compute_;
+};
 
 }  // namespace
 
@@ -192,10 +192,50 @@ PYBIND11_MODULE( _core, m )
             { return EligibilityParameters { P_v, P_z, kappa, adapt_beta, P_adapt }; } ),
       py::arg( "P_v" ), py::arg( "P_z" ), py::arg( "kappa" ), py::arg( "adapt_beta" ) = 0.0,
       py::arg( "P_adapt" ) = 0.0 );
-  m.def( "recurrent_spike_kernel", &recurrent_kernel, py::arg( "psi" ), py::arg( "L" ), py::arg( "reg" ),
-    py::arg( "parameters" ) );
-  m.def( "readout_spike_kernel", &readout_kernel, py::arg( "error" ), py::arg( "P_v" ), py::arg( "P_z" ) );
-  m.def( "gradient_from_spikes", &gradient_at_spikes, py::arg( "kernel" ), py::arg( "spike_steps" ) );
+
+  py::class_< KernelHistory >( m, "IntervalHistory",
+    "What an e-prop neuron keeps of its past for its synapses' gradients (models/core/interval_history.h)." )
+    .def_static(
+      "recurrent",
+      []( long interval_steps, long shift, const EligibilityParameters& p )
+      {
+        return KernelHistory( interval_steps,
+          shift,
+          [ p ]( const IntervalHistory::Interval& record, std::vector< double >& kernel )
+          { recurrent_interval_kernel( record, p, kernel ); } );
+      },
+      py::arg( "interval_steps" ), py::arg( "shift" ), py::arg( "parameters" ),
+      "History of a recurrent neuron: records pseudo-derivative and learning signal per step." )
+    .def_static(
+      "readout",
+      []( long interval_steps, long shift, double P_v, double P_z )
+      {
+        return KernelHistory( interval_steps,
+          shift,
+          [ P_v, P_z ]( const IntervalHistory::Interval& record, std::vector< double >& kernel )
+          { readout_interval_kernel( record, P_v, P_z, kernel ); } );
+      },
+      py::arg( "interval_steps" ), py::arg( "shift" ), py::arg( "P_v" ), py::arg( "P_z" ),
+      "History of a readout: records the error signal per step." )
+    .def( "record", []( KernelHistory& h, long key, double first, double second )
+      { h.history_.record( key, first, second ); }, py::arg( "key" ), py::arg( "first" ), py::arg( "second" ) = 0.0 )
+    .def( "add_to_second", []( KernelHistory& h, long key, double value ) { h.history_.add_to_second( key, value ); },
+      py::arg( "key" ), py::arg( "value" ) )
+    .def( "set_scalar", []( KernelHistory& h, long interval, double value ) { h.history_.set_scalar( interval, value ); },
+      py::arg( "interval" ), py::arg( "value" ) )
+    .def( "acquire", []( KernelHistory& h, long interval ) { h.history_.acquire( interval ); }, py::arg( "interval" ) )
+    .def( "note_spike", []( KernelHistory& h, long interval, long step ) { h.history_.note_spike( interval, step ); },
+      py::arg( "interval" ), py::arg( "step" ) )
+    .def( "seal", &KernelHistory::seal, py::arg( "interval" ) )
+    .def( "take_gradient", &KernelHistory::take_gradient, py::arg( "interval" ), py::arg( "spike_steps" ) )
+    .def( "forget_unused", []( KernelHistory& h, long current ) { h.history_.forget_unused( current ); },
+      py::arg( "current" ) )
+    .def( "interval_of", []( const KernelHistory& h, long key ) { return h.history_.interval_of( key ); },
+      py::arg( "key" ) )
+    .def_property_readonly( "size", []( const KernelHistory& h ) { return h.history_.size(); },
+      "number of intervals kept" )
+    .def_property_readonly( "stored_values", []( const KernelHistory& h ) { return h.history_.stored_values(); },
+      "number of values kept for all intervals (recorded, kernel, owed)" );
 
   py::enum_< OptimizerType >( m, "OptimizerType" )
     .value( "gradient_descent", OptimizerType::gradient_descent )
