@@ -8,6 +8,7 @@ chiplearn / NEST (goal: <= 0.1). Both families run in the kernel of chiplearn.ep
 
     python benchmarks/eprop_training.py [--iterations 5] [--batch-size 32] [--threads 1]
     python benchmarks/eprop_training.py --iterations 100      # memory over a 100-iteration run
+    python benchmarks/eprop_training.py --family chiplearn --iterations 300   # one family, JSON per iteration
 """
 
 import argparse
@@ -76,9 +77,11 @@ def main():
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--family", choices=["chiplearn", "nest"], help=argparse.SUPPRESS)
+    parser.add_argument("--family", choices=["chiplearn", "nest"],
+                        help="run only this family, in this process, and print its time and resident memory "
+                             "per iteration as JSON")
     args = parser.parse_args()
-    if args.family:  # child process: one family, result as JSON on the last line
+    if args.family:  # one family, result as JSON on the last line (also how main() runs each family)
         print(json.dumps(run_family(args.family, args.iterations, args.batch_size, args.threads, args.seed)))
         return
 
