@@ -315,10 +315,10 @@ public:
         {
           recording_ = previous_ = nullptr;
         }
-        recycle( interval.first );
-        recycle( interval.second );
-        recycle( interval.kernel );
-        recycle_counts( interval.owed_spikes );
+        spare_values_.give( interval.first );
+        spare_values_.give( interval.second );
+        spare_values_.give( interval.kernel );
+        spare_counts_.give( interval.owed_spikes );
         it = intervals_.erase( it );
         continue;
       }
@@ -351,6 +351,42 @@ public:
   }
 
 private:
+  //! Vectors of freed intervals, kept (up to a few) for later intervals so that training does not allocate.
+  template < typename T >
+  class SpareVectors
+  {
+  public:
+    //! An empty vector with room for `capacity` values.
+    std::vector< T >
+    take( std::size_t capacity )
+    {
+      std::vector< T > vector;
+      if ( not spares_.empty() )
+      {
+        vector.swap( spares_.back() );
+        spares_.pop_back();
+        vector.clear();
+      }
+      vector.reserve( capacity );
+      return vector;
+    }
+
+    //! Empties vector, keeping its memory if there is room among the spares.
+    void
+    give( std::vector< T >& vector )
+    {
+      if ( vector.capacity() > 0 and spares_.size() < max_spares )
+      {
+        spares_.push_back( std::move( vector ) );
+      }
+      vector = std::vector< T >();
+    }
+
+  private:
+    static constexpr std::size_t max_spares = 8;
+    std::vector< std::vector< T > > spares_;
+  };
+
   //! An interval that synapses have acquired; the one found last is remembered.
   Interval&
   held( long interval )
@@ -379,7 +415,8 @@ private:
     Interval& record = held( pending_interval_ );
     if ( record.owed_spikes.empty() )
     {
-      record.owed_spikes = take_counts();
+      record.owed_spikes = spare_counts_.take( interval_steps_ );
+      record.owed_spikes.resize( interval_steps_, 0 );
     }
     record.owed_spikes[ pending_step_ ] += pending_spikes_;
     pending_spikes_ = 0;
@@ -398,7 +435,7 @@ private:
       }
       if ( record.kernel.empty() )
       {
-        record.kernel = take_buffer();
+        record.kernel = spare_values_.take( interval_steps_ );
       }
       record.kernel.resize( interval_steps_ );
       compute( record, record.kernel );
@@ -421,8 +458,8 @@ private:
       }
     }
     interval.owed.shrink_to_fit();
-    recycle( interval.kernel );
-    recycle_counts( interval.owed_spikes );
+    spare_values_.give( interval.kernel );
+    spare_counts_.give( interval.owed_spikes );
     interval.compact = true;
   }
 
@@ -443,35 +480,9 @@ private:
     recording_begin_ = first_key( interval );
     if ( recording_->first.capacity() == 0 )
     {
-      recording_->first = take_buffer();
-      recording_->second = take_buffer();
+      recording_->first = spare_values_.take( interval_steps_ );
+      recording_->second = spare_values_.take( interval_steps_ );
     }
-  }
-
-  //! An empty vector with room for an interval, reused from freed intervals where possible.
-  std::vector< double >
-  take_buffer()
-  {
-    std::vector< double > buffer;
-    if ( not spare_.empty() )
-    {
-      buffer.swap( spare_.back() );
-      spare_.pop_back();
-      buffer.clear();
-    }
-    buffer.reserve( interval_steps_ );
-    return buffer;
-  }
-
-  //! Empties values, keeping its memory for a later interval (up to a few buffers).
-  void
-  recycle( std::vector< double >& values )
-  {
-    if ( values.capacity() > 0 and spare_.size() < max_spare_buffers )
-    {
-      spare_.push_back( std::move( values ) );
-    }
-    values = std::vector< double >();
   }
 
   //! Frees the recorded values of a sealed interval once they are no longer needed for its kernel.
@@ -480,36 +491,11 @@ private:
   {
     if ( record.sealed and ( record.kernel_current or record.holders == 0 ) )
     {
-      recycle( record.first );
-      recycle( record.second );
+      spare_values_.give( record.first );
+      spare_values_.give( record.second );
     }
   }
 
-  //! Zeroed spike counts for an interval, reused from freed intervals where possible.
-  std::vector< std::uint32_t >
-  take_counts()
-  {
-    std::vector< std::uint32_t > counts;
-    if ( not spare_counts_.empty() )
-    {
-      counts.swap( spare_counts_.back() );
-      spare_counts_.pop_back();
-    }
-    counts.assign( interval_steps_, 0 );
-    return counts;
-  }
-
-  void
-  recycle_counts( std::vector< std::uint32_t >& counts )
-  {
-    if ( counts.capacity() > 0 and spare_counts_.size() < max_spare_buffers )
-    {
-      spare_counts_.push_back( std::move( counts ) );
-    }
-    counts = std::vector< std::uint32_t >();
-  }
-
-  static constexpr std::size_t max_spare_buffers = 8;
 
   long interval_steps_ = 1;
   long shift_ = 0;
@@ -522,8 +508,8 @@ private:
   long pending_interval_ = 0;         //!< interval and step of the spikes note_spike() is counting
   long pending_step_ = 0;
   std::uint32_t pending_spikes_ = 0;
-  std::vector< std::vector< double > > spare_;
-  std::vector< std::vector< std::uint32_t > > spare_counts_;
+  SpareVectors< double > spare_values_;
+  SpareVectors< std::uint32_t > spare_counts_;
 };
 
 //! Spike kernel of a recurrent neuron's interval (first: pseudo-derivative, second: learning signal).
