@@ -219,8 +219,6 @@ PYBIND11_MODULE( _core, m )
       "History of a readout: records the error signal per step." )
     .def( "record", []( KernelHistory& h, long key, double first, double second )
       { h.history_.record( key, first, second ); }, py::arg( "key" ), py::arg( "first" ), py::arg( "second" ) = 0.0 )
-    .def( "add_to_second", []( KernelHistory& h, long key, double value ) { h.history_.add_to_second( key, value ); },
-      py::arg( "key" ), py::arg( "value" ) )
     .def( "set_scalar", []( KernelHistory& h, long interval, double value ) { h.history_.set_scalar( interval, value ); },
       py::arg( "interval" ), py::arg( "value" ) )
     .def( "acquire", []( KernelHistory& h, long interval ) { h.history_.acquire( interval ); }, py::arg( "interval" ) )
@@ -230,8 +228,6 @@ PYBIND11_MODULE( _core, m )
     .def( "take_gradient", &KernelHistory::take_gradient, py::arg( "interval" ), py::arg( "spike_steps" ) )
     .def( "forget_unused", []( KernelHistory& h, long current ) { h.history_.forget_unused( current ); },
       py::arg( "current" ) )
-    .def( "interval_of", []( const KernelHistory& h, long key ) { return h.history_.interval_of( key ); },
-      py::arg( "key" ) )
     .def_property_readonly( "size", []( const KernelHistory& h ) { return h.history_.size(); },
       "number of intervals kept" )
     .def_property_readonly( "stored_values", []( const KernelHistory& h ) { return h.history_.stored_values(); },
