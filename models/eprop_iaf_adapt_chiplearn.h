@@ -9,9 +9,8 @@
 #define EPROP_IAF_ADAPT_CHIPLEARN_H
 
 // chiplearn
-#include "core/eprop.h"
-#include "core/leaky.h"
-#include "eprop_recurrent_node.h"
+#include "core/membrane.h"
+#include "eprop_recurrent_neuron.h"
 
 namespace chiplearn
 {
@@ -90,65 +89,36 @@ eprop_iaf_chiplearn, eprop_readout_chiplearn
 
 EndUserDocs */
 
-//! Parameters of eprop_iaf_adapt_chiplearn.
-struct AlifNodeParameters
+/** Parameters of an adaptive-threshold LIF neuron: those of the LIF, adapt_beta and adapt_tau. */
+struct AdaptiveSpikingParameters
 {
   SpikingParameters spiking;
   double adapt_beta = 1.0;  //!< threshold increase per unit of adaptation [mV]
   double adapt_tau = 10.0;  //!< time constant of the adaptation [ms]
-  RecurrentLearningParameters learning;
 
   void get( Dictionary& ) const;
   double set( const Dictionary&, nest::Node* );
+
+  const MembraneParameters&
+  membrane() const
+  {
+    return spiking.membrane();
+  }
+
+  core::AlifParameters dynamics() const;
 };
 
-//! State of eprop_iaf_adapt_chiplearn.
-struct AlifNodeState
+/** The ALIF dynamics of eprop_iaf_adapt_chiplearn, for the recurrent e-prop neuron template. */
+struct AlifModel
 {
-  core::AlifState alif;
-  double i_in = 0.0;  //!< current for the next step, synaptic plus I_e [pA]
+  using Dynamics = core::Alif;
+  using Parameters = AdaptiveSpikingParameters;
 
-  void get( Dictionary&, const AlifNodeParameters& ) const;
-  void set( const Dictionary&, const AlifNodeParameters&, double delta_EL, nest::Node* );
+  static void get_state( const core::AlifState&, Dictionary& );
+  static void set_state( core::AlifState&, const Dictionary&, nest::Node* );
 };
 
-class eprop_iaf_adapt_chiplearn
-  : public EpropRecurrentNode< eprop_iaf_adapt_chiplearn, AlifNodeParameters, AlifNodeState >
-{
-public:
-  core::EligibilityParameters eligibility_parameters() const;
-
-private:
-  void pre_run_hook() override;
-  void update( const nest::Time&, const long, const long ) override;
-
-  friend class ChiplearnNode;
-  friend class nest::RecordablesMap< eprop_iaf_adapt_chiplearn >;
-  friend class nest::UniversalDataLogger< eprop_iaf_adapt_chiplearn >;
-
-  double
-  get_V_m_() const
-  {
-    return S_.alif.lif.v + P_.spiking.membrane.E_L;
-  }
-
-  double
-  get_adaptation_() const
-  {
-    return S_.alif.adaptation;
-  }
-
-  double
-  get_V_th_adapt_() const
-  {
-    return core::adaptive_threshold( S_.alif, alif_ ) + P_.spiking.membrane.E_L;
-  }
-
-  core::LeakyPropagators propagators_;
-  core::AlifParameters alif_;
-
-  static nest::RecordablesMap< eprop_iaf_adapt_chiplearn > recordablesMap_;
-};
+using eprop_iaf_adapt_chiplearn = EpropRecurrentNeuron< AlifModel >;
 
 }  // namespace chiplearn
 

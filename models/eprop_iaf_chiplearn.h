@@ -9,9 +9,8 @@
 #define EPROP_IAF_CHIPLEARN_H
 
 // chiplearn
-#include "core/eprop.h"
-#include "core/leaky.h"
-#include "eprop_recurrent_node.h"
+#include "core/membrane.h"
+#include "eprop_recurrent_neuron.h"
 
 namespace chiplearn
 {
@@ -79,8 +78,10 @@ Learning
 ++++++++
 
 With incoming ``eprop_synapse_chiplearn`` connections the neuron learns by e-prop [1]_: in each step it
-computes the pseudo-derivative :math:`\psi = h \max(0, 1 - |V_\text{m} - V_\text{th}| / w)` (or one of
-the other shapes; 0 while refractory), receives learning signals from the readouts over
+computes the pseudo-derivative
+:math:`\psi = \gamma \max(0, 1 - |V_\text{m} - V_\text{th}| / w)` with :math:`\gamma` =
+``surrogate_gradient_height`` and :math:`w` = ``surrogate_gradient_width`` (or one of the other shapes; 0 while
+refractory), receives learning signals from the readouts over
 ``eprop_learning_signal_connection_chiplearn`` (the readouts' errors times the feedback weights), and at
 the end of each update interval of the kernel's ``eprop_update_interval`` stores the firing-rate
 regularization :math:`c_\text{reg} (n_\text{spikes}/T - f_\text{target} h) / T`. From these it computes
@@ -123,51 +124,24 @@ eprop_iaf_adapt_chiplearn, eprop_readout_chiplearn
 
 EndUserDocs */
 
-//! Parameters of eprop_iaf_chiplearn.
-struct LifNodeParameters
+/** The LIF dynamics of eprop_iaf_chiplearn, for the recurrent e-prop neuron template. */
+struct LifModel
 {
-  SpikingParameters spiking;
-  RecurrentLearningParameters learning;
+  using Dynamics = core::Lif;
+  using Parameters = SpikingParameters;
 
-  void get( Dictionary& ) const;
-  double set( const Dictionary&, nest::Node* );
-};
-
-//! State of eprop_iaf_chiplearn.
-struct LifNodeState
-{
-  core::LifState lif;
-  double i_in = 0.0;  //!< current for the next step, synaptic plus I_e [pA]
-
-  void get( Dictionary&, const LifNodeParameters& ) const;
-  void set( const Dictionary&, const LifNodeParameters&, double delta_EL, nest::Node* );
-};
-
-class eprop_iaf_chiplearn : public EpropRecurrentNode< eprop_iaf_chiplearn, LifNodeParameters, LifNodeState >
-{
-public:
-  core::EligibilityParameters eligibility_parameters() const;
-
-private:
-  void pre_run_hook() override;
-  void update( const nest::Time&, const long, const long ) override;
-
-  friend class ChiplearnNode;
-  friend class nest::RecordablesMap< eprop_iaf_chiplearn >;
-  friend class nest::UniversalDataLogger< eprop_iaf_chiplearn >;
-
-  double
-  get_V_m_() const
+  static void
+  get_state( const core::LifState&, Dictionary& )
   {
-    return S_.lif.v + P_.spiking.membrane.E_L;
   }
 
-
-  core::LeakyPropagators propagators_;
-  core::LifParameters lif_;
-
-  static nest::RecordablesMap< eprop_iaf_chiplearn > recordablesMap_;
+  static void
+  set_state( core::LifState&, const Dictionary&, nest::Node* )
+  {
+  }
 };
+
+using eprop_iaf_chiplearn = EpropRecurrentNeuron< LifModel >;
 
 }  // namespace chiplearn
 

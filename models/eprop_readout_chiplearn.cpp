@@ -47,19 +47,16 @@ void
 ReadoutNodeParameters::get( Dictionary& d ) const
 {
   membrane.get( d );
-  d[ nest::names::loss ] = loss;
+  d[ nest::names::loss ] = core::name_of_choice( core::loss_names(), loss );
 }
 
 double
 ReadoutNodeParameters::set( const Dictionary& d, nest::Node* node )
 {
   const double delta_EL = membrane.set( d, node );
-  d.update_value( nest::names::loss, loss );
-  if ( loss != "mean_squared_error" and loss != "cross_entropy" )
-  {
-    throw nest::BadProperty( node->get_name() + ": loss = \"" + loss
-      + "\" is unknown; allowed: mean_squared_error, cross_entropy." );
-  }
+  std::string name = core::name_of_choice( core::loss_names(), loss );
+  d.update_value( nest::names::loss, name );
+  loss = choice_parameter< core::Loss >( node->get_name(), core::loss_names(), nest::names::loss, name );
   return delta_EL;
 }
 
@@ -84,6 +81,7 @@ eprop_readout_chiplearn::get_status( Dictionary& d ) const
   receptors[ nest::names::readout_signal ] = static_cast< long >( READOUT_SIGNAL );
   receptors[ nest::names::target_signal ] = static_cast< long >( TARGET_SIGNAL );
   d[ nest::names::receptor_types ] = receptors;
+  d[ eprop_interval_offset ] = eprop_delays::readout_signal_offset;
 }
 
 void
@@ -91,11 +89,9 @@ eprop_readout_chiplearn::pre_run_hook()
 {
   logger_.init();
   propagators_ = P_.membrane.propagators();
-  const auto& simulation = nest::kernel().simulation_manager;
-  interval_steps_ = simulation.get_eprop_update_interval().get_steps();
-  learning_window_steps_ = simulation.get_eprop_learning_window().get_steps();
-  reset_on_update_ = simulation.get_eprop_reset_neurons_on_update();
-  eprop_history_.configure( interval_steps_, eprop_shift() );
+  learning_window_steps_ = nest::kernel().simulation_manager.get_eprop_learning_window().get_steps();
+  configure_eprop( eprop_delays::readout_shift );
+  eprop_history_.gradient().kernel = { propagators_.P_v, propagators_.P_z };
 }
 
 void
@@ -104,17 +100,9 @@ eprop_readout_chiplearn::compute_error_signal()
   // The readout signal of step t is the one that reached the other readouts, from step t - 1: softmax
   // normalization needs every readout's signal, and they arrive one step late (NEST's bsshslm_2020 models
   // and the original e-prop code align mean-squared error the same way).
-  if ( P_.cross_entropy() )
-  {
-    S_.readout_signal = S_.readout_signal_unnorm / ( normalization_rate_ + S_.readout_signal_unnorm );
-    S_.readout_signal_unnorm = std::exp( S_.v + P_.membrane.E_L );
-  }
-  else
-  {
-    S_.readout_signal = S_.readout_signal_unnorm;
-    S_.readout_signal_unnorm = S_.v + P_.membrane.E_L;
-  }
-  S_.error_signal = S_.readout_signal - S_.target_signal;
+  S_.readout_signal = core::readout_signal( P_.loss, S_.readout_signal_unnorm, normalization_rate_ );
+  S_.readout_signal_unnorm = core::unnormalized_readout_signal( P_.loss, S_.v + P_.membrane.E_L );
+  S_.error_signal = core::error_signal( S_.readout_signal, S_.target_signal );
 }
 
 void
@@ -128,18 +116,20 @@ eprop_readout_chiplearn::update( const nest::Time& origin, const long from, cons
   {
     const long t = origin.get_steps() + lag;
     const long key = t - eprop_delays::readout_normalization;  // the step whose V_m the error signal reflects
-    if ( core::floor_mod( t - eprop_shift(), interval_steps_ ) == 0 )
+    eprop_clock_.advance( key );
+    // the membrane's interval starts in the step after the last one of key's interval
+    if ( eprop_clock_.at_last_step() )
     {
-      eprop_history_.forget_unused( eprop_history_.interval_of( key ) );
-      if ( reset_on_update_ and records_eprop_history() )
+      eprop_history_.forget_unused( eprop_clock_.interval() );
+      if ( resets_on_update() )
       {
         S_.v = 0.0;
       }
     }
 
-    S_.v = core::leaky_step( S_.v, propagators_, S_.i_in, spike_input_.get_value( lag ), P_.membrane.V_min );
+    S_.v = core::leaky_step( S_.v, propagators_, S_.i_in, spike_input_.get_value( lag ), P_.membrane.V_min, arithmetic_ );
     compute_error_signal();
-    if ( eprop_history_.step_in_interval( key ) < interval_steps_ - learning_window_steps_ )
+    if ( eprop_clock_.step_in_interval() < grid_.steps - learning_window_steps_ )
     {
       S_.target_signal = 0.0;
       S_.readout_signal = 0.0;
@@ -150,10 +140,10 @@ eprop_readout_chiplearn::update( const nest::Time& origin, const long from, cons
     error_signals[ lag ] = S_.error_signal;
     if ( records_eprop_history() )
     {
-      eprop_history_.record( key, S_.error_signal );
-      if ( eprop_history_.step_in_interval( key ) == interval_steps_ - 1 )
+      eprop_history_.record( key, { .error_signal = S_.error_signal } );
+      if ( eprop_clock_.at_last_step() )
       {
-        seal_interval( eprop_history_.interval_of( key ) );
+        seal_interval( eprop_clock_.interval() );
       }
     }
 
@@ -165,19 +155,12 @@ eprop_readout_chiplearn::update( const nest::Time& origin, const long from, cons
   learning_signal_event.set_coeffarray( error_signals );
   nest::kernel().event_delivery_manager.send_secondary( *this, learning_signal_event );
 
-  if ( P_.cross_entropy() )
+  if ( P_.loss == core::Loss::cross_entropy )
   {
     nest::DelayedRateConnectionEvent readout_signal_event;
     readout_signal_event.set_coeffarray( unnormalized_signals );
     nest::kernel().event_delivery_manager.send_secondary( *this, readout_signal_event );
   }
-}
-
-void
-eprop_readout_chiplearn::compute_kernel( const core::IntervalHistory::Interval& record,
-  std::vector< double >& kernel ) const
-{
-  core::readout_interval_kernel( record, propagators_.P_v, propagators_.P_z, kernel );
 }
 
 void

@@ -13,8 +13,10 @@
 
 // chiplearn
 #include "chiplearn_node.h"
+#include "core/arithmetic.h"
 #include "core/eprop.h"
-#include "core/leaky.h"
+#include "core/loss.h"
+#include "core/membrane.h"
 #include "eprop_target.h"
 
 // nestkernel
@@ -110,15 +112,9 @@ EndUserDocs */
 struct ReadoutNodeParameters
 {
   MembraneParameters membrane;
-  std::string loss = "mean_squared_error";  //!< "mean_squared_error" or "cross_entropy"
+  core::Loss loss = core::Loss::mean_squared_error;
 
   ReadoutNodeParameters();
-
-  bool
-  cross_entropy() const
-  {
-    return loss == "cross_entropy";
-  }
 
   void get( Dictionary& ) const;
   double set( const Dictionary&, nest::Node* );
@@ -140,7 +136,7 @@ struct ReadoutNodeState
 
 class eprop_readout_chiplearn
   : public ChiplearnNode< eprop_readout_chiplearn, ReadoutNodeParameters, ReadoutNodeState >
-  , public EpropTarget
+  , public EpropLearner< core::ReadoutHistory >
 {
 public:
   using ChiplearnNode::handle;
@@ -175,12 +171,6 @@ public:
     return this;
   }
 
-  long
-  eprop_shift() const override
-  {
-    return eprop_delays::readout_shift;
-  }
-
   bool
   is_eprop_recurrent() const override
   {
@@ -190,7 +180,6 @@ public:
 private:
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
-  void compute_kernel( const core::IntervalHistory::Interval& record, std::vector< double >& kernel ) const override;
 
   //! Sets readout_signal, readout_signal_unnorm and error_signal of the step from V_m.
   void compute_error_signal();
@@ -229,10 +218,9 @@ private:
     return S_.error_signal;
   }
 
+  core::Exact arithmetic_;
   core::LeakyPropagators propagators_;
-  long interval_steps_ = 1;
   long learning_window_steps_ = 1;
-  bool reset_on_update_ = true;
   double normalization_rate_ = 0.0;  //!< sum of the other readouts' unnormalized signals of the previous step
 
   static nest::RecordablesMap< eprop_readout_chiplearn > recordablesMap_;

@@ -25,7 +25,8 @@
 #include "kernel_manager.h"
 
 // chiplearn
-#include "core/eprop.h"
+#include "core/optimizer.h"
+#include "core/weight_grid.h"
 #include "eprop_target.h"
 #include "parameter_checks.h"
 
@@ -132,6 +133,7 @@ public:
   void set_status( const Dictionary& d, nest::ConnectorModel& cm );
 
   core::OptimizerParameters optimizer;
+  core::WeightGrid weight_grid;
   bool average_gradient = false;
 };
 
@@ -173,7 +175,7 @@ public:
   void
   check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& cp )
   {
-    check_weight( weight_, cp.optimizer );
+    check_weight( weight_, cp.weight_grid );
     if ( get_delay_steps() != 1 )
     {
       throw nest::IllegalConnection( "eprop_synapse_chiplearn: delay must be one simulation step ("
@@ -197,12 +199,12 @@ public:
 
 private:
   static void
-  check_weight( double weight, const core::OptimizerParameters& optimizer )
+  check_weight( double weight, const core::WeightGrid& grid )
   {
-    if ( not( weight >= optimizer.Wmin and weight <= optimizer.Wmax ) )
+    if ( not( weight >= grid.Wmin and weight <= grid.Wmax ) )
     {
       refuse( "eprop_synapse_chiplearn", nest::names::weight, weight, "",
-        "Wmin <= weight <= Wmax (" + format_number( optimizer.Wmin ) + " to " + format_number( optimizer.Wmax ) + ")" );
+        "Wmin <= weight <= Wmax (" + format_number( grid.Wmin ) + " to " + format_number( grid.Wmax ) + ")" );
     }
   }
 
@@ -226,7 +228,8 @@ eprop_synapse_chiplearn< targetidentifierT >::send( nest::Event& e, size_t threa
   EpropTarget& target = *static_cast< LeakyNode* >( target_node )->eprop_target();  // checked at connection
 
   const long t_spike = e.get_stamp().get_steps();
-  const long step = target.step_in_interval( t_spike );
+  const core::IntervalGrid& grid = target.eprop_grid();
+  const long step = grid.step_in_interval( t_spike );
   if ( step == 0 )
   {
     if ( target.is_eprop_recurrent() )
@@ -236,7 +239,7 @@ eprop_synapse_chiplearn< targetidentifierT >::send( nest::Event& e, size_t threa
   }
   else
   {
-    const long interval = target.interval_of( t_spike );
+    const long interval = grid.interval_of( t_spike );
     if ( interval > interval_ )
     {
       update_weight( target, interval, cp );
@@ -269,7 +272,7 @@ eprop_synapse_chiplearn< targetidentifierT >::update_weight( EpropTarget& target
     }
     spike_steps_.clear();
   }
-  weight_ = core::optimized_weight( optimizer_, cp.optimizer, interval, gradient, weight_ );
+  weight_ = core::optimized_weight( optimizer_, cp.optimizer, cp.weight_grid, interval, gradient, weight_ );
   interval_ = interval;
   target.acquire_interval( interval );
 }
@@ -294,7 +297,7 @@ eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, n
   double weight = weight_;
   d.update_value( nest::names::weight, weight );
   const auto& model = dynamic_cast< const nest::GenericConnectorModel< eprop_synapse_chiplearn >& >( cm );
-  check_weight( weight, model.get_common_properties().optimizer );
+  check_weight( weight, model.get_common_properties().weight_grid );
   core::OptimizerState state = optimizer_;
   d.update_value( adam_m, state.m );
   d.update_value( adam_v, state.v );

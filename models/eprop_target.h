@@ -1,6 +1,6 @@
 /*
- *  eprop_target.h -- what a neuron offers the e-prop synapse of chiplearn: its interval history and the
- *  spike kernels computed from it.
+ *  eprop_target.h -- what a neuron offers the e-prop synapse of chiplearn: its interval clock and history,
+ *  from which the synapse takes its gradients.
  *
  *  This file is part of chiplearn, a NEST extension module.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -9,16 +9,19 @@
 #ifndef CHIPLEARN_EPROP_TARGET_H
 #define CHIPLEARN_EPROP_TARGET_H
 
-#include <stdexcept>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
 // nestkernel
 #include "exceptions.h"
+#include "kernel_manager.h"
 #include "nest_time.h"
 
 // chiplearn
-#include "core/interval_history.h"
+#include "core/eprop.h"
+#include "parameter_checks.h"
 
 namespace chiplearn
 {
@@ -42,23 +45,36 @@ constexpr long readout_shift = recurrent_shift + recurrent_to_readout;
 
 //! Learning signals stamped t belong to the recurrent neuron's step t - learning_signal_lag.
 constexpr long learning_signal_lag = recurrent_to_readout + readout_to_recurrent + readout_normalization;
+
+//! A trial's step s is the readout's signal at step readout_signal_offset + s (the step recorded as ... + s + 1).
+constexpr long readout_signal_offset = readout_shift + readout_normalization;
 }  // namespace eprop_delays
 
 /**
+ * Name of the read-only status entry of chiplearn's e-prop neurons: a trial k's steps are the neuron's steps
+ * from eprop_interval_offset + k * eprop_update_interval on (in its recorded signals, for a readout).
+ */
+inline const std::string eprop_interval_offset = "eprop_interval_offset";
+
+/**
  * A neuron that e-prop synapses can target. Synapses acquire the intervals in which they saw presynaptic
- * spikes, ask for the interval's spike kernel when they update their weight (at their first spike in a later
- * interval) and release it; the gradient is the sum of the kernel at the presynaptic spike steps.
+ * spikes, note their spike steps, and take the interval's gradient when they update their weight (at their
+ * first spike in a later interval), which releases the interval.
  */
 class EpropTarget
 {
 public:
   virtual ~EpropTarget() = default;
 
-  //! Step at which this neuron's update intervals start (modulo the interval length).
-  virtual long eprop_shift() const = 0;
-
   //! Recurrent neurons drop the spikes of an interval's first step (their state is reset in that step).
   virtual bool is_eprop_recurrent() const = 0;
+
+  //! The neuron's update intervals, in the steps at which spikes arrive.
+  const core::IntervalGrid&
+  eprop_grid() const
+  {
+    return grid_;
+  }
 
   //! Called once per incoming e-prop synapse; history is recorded only for neurons that have one.
   void
@@ -67,93 +83,89 @@ public:
     ++eprop_indegree_;
   }
 
-  long
-  interval_of( long step ) const
-  {
-    return eprop_history_.interval_of( step );
-  }
+  virtual void acquire_interval( long interval ) = 0;
+  virtual void note_spike( long interval, long step ) = 0;
 
-  long
-  step_in_interval( long step ) const
-  {
-    return eprop_history_.step_in_interval( step );
-  }
-
-  void
-  acquire_interval( long interval )
-  {
-    eprop_history_.acquire( interval );
-  }
-
-  void
-  note_spike( long interval, long step )
-  {
-    try
-    {
-      eprop_history_.note_spike( interval, step );
-    }
-    catch ( const std::logic_error& error )
-    {
-      throw nest::KernelException( std::string( "chiplearn: " ) + error.what() );
-    }
-  }
-
-  //! A synapse's gradient for an interval it holds (see IntervalHistory::take_gradient); releases the interval.
-  template < typename StepRange >
-  double
-  take_gradient( long interval, const StepRange& spike_steps )
-  {
-    try
-    {
-      return eprop_history_.take_gradient( interval, spike_steps, kernel_function() );
-    }
-    catch ( const std::logic_error& error )
-    {
-      throw nest::KernelException( std::string( "chiplearn: " ) + error.what() );
-    }
-  }
+  //! A synapse's gradient for an interval it holds, from its spike steps in it; releases the interval.
+  virtual double take_gradient( long interval, std::span< const std::uint32_t > spike_steps ) = 0;
 
   //! Time covered by the intervals held for e-prop synapses [ms] (old intervals keep only the values owed).
-  double
-  eprop_history_duration() const
-  {
-    return static_cast< double >( eprop_history_.size() * eprop_history_.interval_steps() )
-      * nest::Time::get_resolution().get_ms();
-  }
+  virtual double eprop_history_duration() const = 0;
 
 protected:
-  //! Marks an interval final (see IntervalHistory::seal).
-  void
-  seal_interval( long interval )
-  {
-    try
-    {
-      eprop_history_.seal( interval, kernel_function() );
-    }
-    catch ( const std::logic_error& error )
-    {
-      throw nest::KernelException( std::string( "chiplearn: " ) + error.what() );
-    }
-  }
-
-  core::IntervalHistory::KernelFunction
-  kernel_function() const
-  {
-    return [ this ]( const core::IntervalHistory::Interval& record, std::vector< double >& kernel )
-    { compute_kernel( record, kernel ); };
-  }
-
-  //! Fills kernel (one entry per step of the interval) from the interval's record.
-  virtual void compute_kernel( const core::IntervalHistory::Interval& record, std::vector< double >& kernel ) const = 0;
-
   bool
   records_eprop_history() const
   {
     return eprop_indegree_ > 0;
   }
 
-  core::IntervalHistory eprop_history_;
+  core::IntervalGrid grid_;
   long eprop_indegree_ = 0;
+};
+
+/**
+ * An EpropTarget with its interval history (core::RecurrentHistory or core::ReadoutHistory) and its interval
+ * clock. The neuron calls configure_eprop() in pre_run_hook() and advances eprop_clock_ step by step.
+ */
+template < typename History >
+class EpropLearner : public EpropTarget
+{
+public:
+  void
+  acquire_interval( long interval ) override
+  {
+    eprop_history_.acquire( interval );
+  }
+
+  void
+  note_spike( long interval, long step ) override
+  {
+    in_kernel( [ & ] { eprop_history_.note_spike( interval, step ); } );
+  }
+
+  double
+  take_gradient( long interval, std::span< const std::uint32_t > spike_steps ) override
+  {
+    return in_kernel( [ & ] { return eprop_history_.take_gradient( interval, spike_steps ); } );
+  }
+
+  double
+  eprop_history_duration() const override
+  {
+    return static_cast< double >( eprop_history_.size() * grid_.steps ) * nest::Time::get_resolution().get_ms();
+  }
+
+protected:
+  //! Reads the kernel's e-prop settings; the intervals start at step `shift` (modulo their length).
+  void
+  configure_eprop( long shift )
+  {
+    const auto& simulation = nest::kernel().simulation_manager;
+    grid_ = { simulation.get_eprop_update_interval().get_steps(), shift };
+    reset_on_update_ = simulation.get_eprop_reset_neurons_on_update();
+    eprop_history_.configure( grid_ );
+    eprop_clock_.configure( grid_ );
+  }
+
+  //! Marks an interval final (see core::IntervalHistory::seal).
+  void
+  seal_interval( long interval )
+  {
+    in_kernel( [ & ] { eprop_history_.seal( interval ); } );
+  }
+
+  //! Whether the state is reset at the start of each interval: the kernel says so and the neuron learns.
+  bool
+  resets_on_update() const
+  {
+    return reset_on_update_ and records_eprop_history();
+  }
+
+  History eprop_history_;
+  core::IntervalClock eprop_clock_;
+
+private:
+  bool reset_on_update_ = true;
 };
 
 }  // namespace chiplearn

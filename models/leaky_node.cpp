@@ -86,32 +86,32 @@ MembraneParameters::propagators() const
 void
 SpikingParameters::get( Dictionary& d ) const
 {
-  membrane.get( d );
-  d[ nest::names::V_th ] = V_th + membrane.E_L;
+  membrane_parameters.get( d );
+  d[ nest::names::V_th ] = V_th + membrane_parameters.E_L;
   d[ nest::names::t_ref ] = t_ref;
 }
 
 double
 SpikingParameters::set( const Dictionary& d, nest::Node* node )
 {
-  const double delta_EL = membrane.set( d, node );
-  membrane.update_relative_potential( d, nest::names::V_th, V_th, delta_EL, node );
+  const double delta_EL = membrane_parameters.set( d, node );
+  membrane_parameters.update_relative_potential( d, nest::names::V_th, V_th, delta_EL, node );
   nest::update_value_param( d, nest::names::t_ref, t_ref, node );
 
   const std::string& model = node->get_name();
-  require_finite( model, nest::names::V_th, V_th + membrane.E_L, "mV" );
-  if ( V_th < membrane.V_min )
+  require_finite( model, nest::names::V_th, V_th + membrane_parameters.E_L, "mV" );
+  if ( V_th < membrane_parameters.V_min )
   {
-    refuse( model, nest::names::V_th, V_th + membrane.E_L, "mV", "V_th >= V_min" );
+    refuse( model, nest::names::V_th, V_th + membrane_parameters.E_L, "mV", "V_th >= V_min" );
   }
   require_non_negative( model, nest::names::t_ref, t_ref, "ms" );
   return delta_EL;
 }
 
 core::LifParameters
-SpikingParameters::lif() const
+SpikingParameters::dynamics() const
 {
-  return { V_th, membrane.V_min, nest::Time( nest::Time::ms( t_ref ) ).get_steps() };
+  return { V_th, membrane_parameters.V_min, nest::Time( nest::Time::ms( t_ref ) ).get_steps() };
 }
 
 size_t

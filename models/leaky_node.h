@@ -21,7 +21,7 @@
 #include "ring_buffer.h"
 
 // chiplearn
-#include "core/leaky.h"
+#include "core/membrane.h"
 
 namespace chiplearn
 {
@@ -62,16 +62,23 @@ struct MembraneParameters
 /** Parameters of a spiking neuron with reset by subtraction: the membrane plus V_th and t_ref. */
 struct SpikingParameters
 {
-  MembraneParameters membrane;
-  double V_th = -55.0 - membrane.E_L;  //!< threshold [mV], relative to E_L
-  double t_ref = 2.0;                   //!< refractory period [ms]
+  MembraneParameters membrane_parameters;
+  double V_th = -55.0 - membrane_parameters.E_L;  //!< threshold [mV], relative to E_L
+  double t_ref = 2.0;                              //!< refractory period [ms]
 
   void get( Dictionary& d ) const;
 
   //! As MembraneParameters::set, for V_th and t_ref too.
   double set( const Dictionary& d, nest::Node* node );
 
-  core::LifParameters lif() const;
+  const MembraneParameters&
+  membrane() const
+  {
+    return membrane_parameters;
+  }
+
+  //! The core's parameters of the LIF dynamics (needs the simulation resolution).
+  core::LifParameters dynamics() const;
 };
 
 /**

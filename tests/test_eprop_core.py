@@ -17,17 +17,27 @@ def random_interval(rng, n_steps):
     return psi, L, spikes
 
 
-def one_interval_gradient(history, first, second, reg, spikes):
-    """A synapse's gradient as the NEST models take it: the neuron records one interval, the synapse acquires
-    it and notes its spikes, the neuron seals it, the synapse takes its gradient."""
+def one_interval_gradient(history, record_step, n_steps, spikes):
+    """A synapse's gradient as the NEST models take it: the neuron records one interval (record_step(step)),
+    the synapse acquires it and notes its spikes, the neuron seals it, the synapse takes its gradient."""
     history.acquire(0)
-    for step in range(len(first)):
-        history.record(step, first[step], second[step])
+    for step in range(n_steps):
+        record_step(step)
         if step in spikes:
             history.note_spike(0, step)
-    history.set_scalar(0, reg)
     history.seal(0)
     return history.take_gradient(0, spikes)
+
+
+def recurrent_gradient(history, psi, L, reg, spikes):
+    """one_interval_gradient of a recurrent neuron with pseudo-derivative psi, learning signal L and
+    regularization reg; the learning signal arrives after its step, as from the readouts."""
+    def record_step(step):
+        history.record(step, surrogate_gradient=psi[step])
+        history.add_learning_signal(step, L[step])
+        if step == len(psi) - 1:
+            history.set_firing_rate_regularization(0, reg)
+    return one_interval_gradient(history, record_step, len(psi), spikes)
 
 
 @pytest.mark.parametrize("adaptive", [False, True])
@@ -43,8 +53,8 @@ def test_spike_driven_gradient_equals_forward_traces(adaptive, regular_spike_arr
     for trial in range(5):
         psi, L, spikes = random_interval(rng, n_steps)
         reg = rng.normal(0.0, 0.01)
-        history = _core.IntervalHistory.recurrent(n_steps, 0, params)
-        spike_driven = one_interval_gradient(history, psi, L, reg, spikes)
+        history = _core.RecurrentHistory(n_steps, 0, params)
+        spike_driven = recurrent_gradient(history, psi, L, reg, spikes)
         forward = oracle.forward_recurrent_gradient(spikes, psi, L, reg, P_v=P_v, P_z=P_z, kappa=kappa,
                                                     adapt_beta=beta, P_adapt=P_adapt)
         assert abs(forward) > 1e-3
@@ -56,13 +66,13 @@ def test_spike_driven_readout_gradient_equals_forward_traces():
     error = rng.normal(0.0, 1.0, 1500)
     spikes = np.sort(rng.choice(1500, size=40, replace=False))
     P_v = np.exp(-1.0 / 20.0)
-    history = _core.IntervalHistory.readout(1500, 0, P_v, 1.0)
-    assert one_interval_gradient(history, error, np.zeros(1500), 0.0, spikes) == pytest.approx(
+    history = _core.ReadoutHistory(1500, 0, P_v, 1.0)
+    assert one_interval_gradient(history, lambda step: history.record(step, error[step]), 1500, spikes) == pytest.approx(
         oracle.forward_readout_gradient(spikes, error, P_v=P_v, P_z=1.0), rel=1e-12)
 
 
 def test_a_gradient_needs_noted_spikes_inside_the_interval():
-    history = _core.IntervalHistory.readout(10, 0, 0.9, 1.0)
+    history = _core.ReadoutHistory(10, 0, 0.9, 1.0)
     history.acquire(0)
     for step in (10, -1):
         with pytest.raises(RuntimeError, match=f"step {step} of interval 0"):
@@ -92,7 +102,7 @@ def test_an_interval_held_by_a_silent_synapse_keeps_only_the_values_it_is_owed()
     spikes_a = np.array([5, 17, 64, 130, 199])
 
     def run(with_a):
-        history = _core.IntervalHistory.recurrent(n_steps, 0, params)
+        history = _core.RecurrentHistory(n_steps, 0, params)
         history.acquire(0)
         if with_a:
             history.acquire(0)
@@ -102,12 +112,13 @@ def test_an_interval_held_by_a_silent_synapse_keeps_only_the_values_it_is_owed()
                 history.take_gradient(interval - 1, spikes_b[interval - 1])
                 history.acquire(interval)
             for step in range(n_steps):
-                history.record(interval * n_steps + step, psi[interval][step], L[interval][step])
+                history.record(interval * n_steps + step, surrogate_gradient=psi[interval][step],
+                               learning_signal=L[interval][step])
                 if step in spikes_b[interval]:
                     history.note_spike(interval, step)
                 if interval == 0 and with_a and step in spikes_a:
                     history.note_spike(0, step)
-            history.set_scalar(interval, regs[interval])
+            history.set_firing_rate_regularization(interval, regs[interval])
             history.seal(interval)
         return history
 
@@ -118,8 +129,8 @@ def test_an_interval_held_by_a_silent_synapse_keeps_only_the_values_it_is_owed()
                                                 adapt_beta=0.5, P_adapt=np.exp(-1.0 / 500.0))
     late = history.take_gradient(0, spikes_a)
     assert late == pytest.approx(forward, rel=1e-12)
-    right_after_seal = _core.IntervalHistory.recurrent(n_steps, 0, params)
-    assert one_interval_gradient(right_after_seal, psi[0], L[0], regs[0], spikes_a) == late
+    right_after_seal = _core.RecurrentHistory(n_steps, 0, params)
+    assert recurrent_gradient(right_after_seal, psi[0], L[0], regs[0], spikes_a) == late
     history.forget_unused(n_intervals)
     assert history.size == 1  # interval 0 is forgotten once A took its gradient; B holds the last
 
@@ -145,7 +156,8 @@ def test_optimizer_matches_oracle(kind, batch_size):
     rng = np.random.default_rng(7)
     params = _core.OptimizerParameters()
     params.type = getattr(_core.OptimizerType, kind)
-    params.batch_size, params.Wmin, params.Wmax = batch_size, -0.8, 1.5
+    params.batch_size = batch_size
+    grid = _core.WeightGrid(Wmin=-0.8, Wmax=1.5)
     # a validation phase (eta 0) from batch 5 to 8, then a lower learning rate
     eta_by_batch = {-(10**18): 0.05, 5: 0.0, 9: 0.02}
     for first_batch, eta in eta_by_batch.items():
@@ -160,7 +172,7 @@ def test_optimizer_matches_oracle(kind, batch_size):
     for interval in intervals:
         gradient = rng.normal(0.0, 1.0)
         before = (state.batch, state.adam_steps, state.m, w_core)
-        w_core = _core.optimized_weight(state, params, int(interval), gradient, w_core)
+        w_core = _core.optimized_weight(state, params, grid, int(interval), gradient, w_core)
         w_ref = reference.step(int(interval), gradient, w_ref)
         assert w_core == pytest.approx(w_ref, rel=1e-13, abs=1e-15)
         if 5 <= before[0] and interval // batch_size <= 9:  # closes only validation batches

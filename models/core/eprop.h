@@ -18,83 +18,27 @@
  *    nu(t)   = psi(t) (f(t) + mu(t)) + P_v nu(t+1),               nu(end)  = 0,
  *    G(t)    = P_z nu(t).
  *  The neuron computes G once per interval in O(steps); each synapse then needs O(its presynaptic spikes).
+ *
+ *  The kernels are the adjoint of the exact (double-precision) forward recursion. Rounding each step of a
+ *  backward recursion is not what a chip does to its forward traces, so fixed-point learning takes its
+ *  gradients from forward traces instead: another strategy of the interval history.
  */
 
 #ifndef CHIPLEARN_CORE_EPROP_H
 #define CHIPLEARN_CORE_EPROP_H
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
-#include <limits>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "grid.h"
+#include "interval_history.h"
+#include "membrane.h"
 
 namespace chiplearn::core
 {
-
-/** Shapes of the pseudo-derivative dz/dv (NEST's four). */
-enum class SurrogateShape
-{
-  piecewise_linear,         //!< height * max(0, 1 - |v - v_th| / width)       (Bellec et al. 2020)
-  exponential,              //!< height * exp(-|v - v_th| / width)               (Shrestha & Orchard 2018)
-  fast_sigmoid_derivative,  //!< height * (1 + |v - v_th| / width)^-2            (Zenke & Ganguli 2018)
-  arctan_derivative         //!< height / (1 + ((v - v_th) / width)^2)           (Fang et al. 2021)
-};
-
-inline const std::vector< std::string >&
-surrogate_shape_names()
-{
-  static const std::vector< std::string > names {
-    "piecewise_linear", "exponential", "fast_sigmoid_derivative", "arctan_derivative"
-  };
-  return names;
-}
-
-//! The shape with the given name; throws std::invalid_argument listing the names otherwise.
-inline SurrogateShape
-surrogate_shape_from_name( const std::string& name )
-{
-  const auto& names = surrogate_shape_names();
-  const auto found = std::find( names.begin(), names.end(), name );
-  if ( found == names.end() )
-  {
-    std::string allowed;
-    for ( const auto& n : names )
-    {
-      allowed += ( allowed.empty() ? "" : ", " ) + n;
-    }
-    throw std::invalid_argument( allowed );
-  }
-  return static_cast< SurrogateShape >( found - names.begin() );
-}
-
-/** Pseudo-derivative psi of the spike with respect to v; zero while refractory. */
-inline double
-surrogate_gradient( SurrogateShape shape, bool refractory, double v, double v_th, double height, double width )
-{
-  if ( refractory )
-  {
-    return 0.0;
-  }
-  const double x = ( v - v_th ) / width;
-  switch ( shape )
-  {
-  case SurrogateShape::piecewise_linear:
-    return height * std::max( 0.0, 1.0 - std::abs( x ) );
-  case SurrogateShape::exponential:
-    return height * std::exp( -std::abs( x ) );
-  case SurrogateShape::fast_sigmoid_derivative:
-    return height / ( ( 1.0 + std::abs( x ) ) * ( 1.0 + std::abs( x ) ) );
-  case SurrogateShape::arctan_derivative:
-    return height / ( 1.0 + x * x );
-  }
-  return 0.0;
-}
 
 /** Constants of the eligibility trace of a synapse onto a recurrent neuron. */
 struct EligibilityParameters
@@ -105,6 +49,20 @@ struct EligibilityParameters
   double adapt_beta;  //!< ALIF: threshold increase per unit adaptation (0 for LIF)
   double P_adapt;     //!< ALIF: decay of the adaptation per step (unused when adapt_beta is 0)
 };
+
+//! Eligibility constants of a LIF neuron with membrane propagators P and readout decay kappa.
+inline EligibilityParameters
+eligibility_parameters( const LifParameters&, const LeakyPropagators& P, double kappa )
+{
+  return { P.P_v, P.P_z, kappa, 0.0, 0.0 };
+}
+
+//! Eligibility constants of an ALIF neuron: its adaptation adds the component eps of the trace.
+inline EligibilityParameters
+eligibility_parameters( const AlifParameters& p, const LeakyPropagators& P, double kappa )
+{
+  return { P.P_v, P.P_z, kappa, p.adapt_beta, p.P_adapt };
+}
 
 /**
  * Kernel G of a recurrent neuron over one interval of n steps (see the file comment): G[t] is the gradient
@@ -152,126 +110,253 @@ readout_spike_kernel( const double* error, std::size_t n, double P_v, double P_z
   }
 }
 
-/** Optimizer of the synaptic weights, shared by all synapses of a model. */
-enum class OptimizerType
+/** What a recurrent e-prop neuron records per step of an interval, and once per interval. */
+struct RecurrentRecord
 {
-  gradient_descent,
-  adam
+  struct Step
+  {
+    double surrogate_gradient = 0.0;
+    double learning_signal = 0.0;
+  };
+
+  std::vector< double > surrogate_gradient;  //!< psi per step
+  std::vector< double > learning_signal;     //!< L per step, summed over the readouts as their signals arrive
+  double firing_rate_regularization = 0.0;   //!< c_reg (spikes / steps - f_target h) / steps of the interval
+
+  static constexpr std::vector< double > RecurrentRecord::*per_step[] = { &RecurrentRecord::surrogate_gradient,
+    &RecurrentRecord::learning_signal };
+
+  void
+  append( const Step& step )
+  {
+    surrogate_gradient.push_back( step.surrogate_gradient );
+    learning_signal.push_back( step.learning_signal );
+  }
+};
+
+/** What a readout records per step of an interval. */
+struct ReadoutRecord
+{
+  struct Step
+  {
+    double error_signal = 0.0;
+  };
+
+  std::vector< double > error_signal;  //!< y - y* per step (0 outside the learning window)
+
+  static constexpr std::vector< double > ReadoutRecord::*per_step[] = { &ReadoutRecord::error_signal };
+
+  void
+  append( const Step& step )
+  {
+    error_signal.push_back( step.error_signal );
+  }
+};
+
+/** The spike kernel of a recurrent neuron's interval. */
+struct RecurrentKernel
+{
+  using Record = RecurrentRecord;
+  EligibilityParameters eligibility {};
+
+  void
+  operator()( const Record& r, double* G ) const
+  {
+    recurrent_spike_kernel( r.surrogate_gradient.data(),
+      r.learning_signal.data(),
+      r.surrogate_gradient.size(),
+      r.firing_rate_regularization,
+      eligibility,
+      G );
+  }
+};
+
+/** The spike kernel of a readout's interval. */
+struct ReadoutKernel
+{
+  using Record = ReadoutRecord;
+  double P_v = 0.0;
+  double P_z = 1.0;
+
+  void
+  operator()( const Record& r, double* G ) const
+  {
+    readout_spike_kernel( r.error_signal.data(), r.error_signal.size(), P_v, P_z, G );
+  }
 };
 
 /**
- * Learning rate by batch. A change applies to the batches that start after it, so that a batch that is
- * still collecting gradients (or completed but not yet applied: synapses update at their next spike) keeps
- * the learning rate it was trained with. A learning rate of 0 freezes weights and optimizer state, for
- * validation and test trials.
+ * Gradient strategy of an IntervalHistory: the spike kernel of each interval, computed once (and again if
+ * values arrive after it was computed), summed at a holder's spike steps. Once the interval is older than
+ * the previous one, only the kernel values at the steps of the spikes still owed a gradient are kept: a
+ * synapse whose presynaptic neuron falls silent holds its last interval, possibly for ever, and such
+ * intervals must not cost a kernel of interval_steps doubles each.
  */
-class EtaSchedule
+template < typename Kernel >
+class BackwardKernel
 {
 public:
-  explicit EtaSchedule( double eta = 1e-4 )
-    : changes_ { { std::numeric_limits< long >::min(), eta } }
+  //! The kernel at one step of an old interval, and how many holders' spikes at that step are owed it.
+  struct OwedKernelValue
   {
-  }
+    std::uint32_t step;
+    std::uint32_t spikes;
+    double value;
+  };
 
-  //! Learning rate of the batches from first_batch on.
+  enum class KernelState
+  {
+    stale,    //!< not computed, or values changed since
+    current,  //!< reflects every value recorded so far
+    compact,  //!< only the owed values are kept
+  };
+
+  struct IntervalData
+  {
+    std::vector< std::uint32_t > owed_spikes;  //!< per step: holders' spikes whose gradient is not yet taken
+    std::vector< double > kernel;
+    std::vector< OwedKernelValue > owed;  //!< compact form of kernel and owed_spikes (ordered by step)
+    KernelState state = KernelState::stale;
+  };
+
+  Kernel kernel;
+
   void
-  set( long first_batch, double eta )
+  values_changed( IntervalData& d ) const
   {
-    while ( changes_.size() > 1 and changes_.back().first >= first_batch )
+    d.state = KernelState::stale;
+  }
+
+  bool
+  needs_records( const IntervalData& d ) const
+  {
+    return d.state == KernelState::stale;
+  }
+
+  void
+  check_can_note( const IntervalData& d, long interval ) const
+  {
+    if ( d.state == KernelState::compact )
     {
-      changes_.pop_back();
-    }
-    if ( changes_.back().second != eta )
-    {
-      changes_.emplace_back( first_batch, eta );
+      throw std::logic_error( "e-prop history: spike noted in the old interval " + std::to_string( interval ) );
     }
   }
 
-  double
-  at( long batch ) const
+  void
+  note_spikes( IntervalData& d, long step, std::uint32_t spikes, long steps )
   {
-    auto it = changes_.rbegin();
-    while ( it->first > batch )
+    if ( d.owed_spikes.empty() )
     {
-      ++it;
+      d.owed_spikes = spare_counts_.take( steps );
+      d.owed_spikes.resize( steps, 0 );
     }
-    return it->second;
+    d.owed_spikes[ step ] += spikes;
   }
 
-  //! The learning rate of the latest change.
-  double
-  latest() const
+  void
+  prepare( IntervalData& d, const typename Kernel::Record& record, long steps )
   {
-    return changes_.back().second;
+    current_kernel( d, record, steps );
+  }
+
+  template < typename StepRange, typename NotNoted >
+  double
+  take( IntervalData& d,
+    const typename Kernel::Record& record,
+    const StepRange& spike_steps,
+    long steps,
+    const NotNoted& not_noted )
+  {
+    double gradient = 0.0;
+    if ( d.state == KernelState::compact )
+    {
+      for ( const auto step : spike_steps )
+      {
+        const auto owed = std::lower_bound( d.owed.begin(),
+          d.owed.end(),
+          step,
+          []( const OwedKernelValue& entry, long s ) { return entry.step < s; } );
+        if ( owed == d.owed.end() or owed->step != step or owed->spikes == 0 )
+        {
+          not_noted( step );
+        }
+        gradient += owed->value;
+        --owed->spikes;
+      }
+      return gradient;
+    }
+    const std::vector< double >& G = current_kernel( d, record, steps );
+    for ( const auto step : spike_steps )
+    {
+      if ( static_cast< std::size_t >( step ) >= d.owed_spikes.size() or d.owed_spikes[ step ] == 0 )
+      {
+        not_noted( step );
+      }
+      gradient += G[ step ];
+      --d.owed_spikes[ step ];
+    }
+    return gradient;
+  }
+
+  //! Keeps of an old interval with a current kernel only the kernel values that holders' spikes are owed.
+  void
+  shrink( IntervalData& d )
+  {
+    if ( d.state != KernelState::current )
+    {
+      return;
+    }
+    for ( std::size_t step = 0; step < d.owed_spikes.size(); ++step )
+    {
+      if ( d.owed_spikes[ step ] > 0 )
+      {
+        d.owed.push_back( { static_cast< std::uint32_t >( step ), d.owed_spikes[ step ], d.kernel[ step ] } );
+      }
+    }
+    d.owed.shrink_to_fit();
+    spare_kernels_.give( d.kernel );
+    spare_counts_.give( d.owed_spikes );
+    d.state = KernelState::compact;
+  }
+
+  void
+  release( IntervalData& d )
+  {
+    spare_kernels_.give( d.kernel );
+    spare_counts_.give( d.owed_spikes );
+  }
+
+  std::size_t
+  stored_values( const IntervalData& d ) const
+  {
+    return d.kernel.size() + d.owed_spikes.size() + d.owed.size();
   }
 
 private:
-  std::vector< std::pair< long, double > > changes_;  //!< (first batch, learning rate), increasing batches
-};
-
-struct OptimizerParameters
-{
-  OptimizerType type = OptimizerType::gradient_descent;
-  EtaSchedule eta;         //!< learning rate
-  long batch_size = 1;     //!< update intervals (trials) whose gradients are averaged into one step
-  double Wmin = -100.0;    //!< lower bound of the weight
-  double Wmax = 100.0;     //!< upper bound of the weight
-  double beta_1 = 0.9;     //!< Adam: decay of the first moment
-  double beta_2 = 0.999;   //!< Adam: decay of the second moment
-  double epsilon = 1e-7;   //!< Adam: added to sqrt(v) (TensorFlow/Keras form)
-};
-
-/** Per-synapse optimizer state. */
-struct OptimizerState
-{
-  double summed_gradient = 0.0;  //!< gradients of the intervals of the open batch
-  long batch = 0;                //!< index of the open batch
-  long adam_steps = 0;           //!< Adam steps taken (for the bias correction)
-  double m = 0.0;                //!< Adam: first moment
-  double v = 0.0;                //!< Adam: second moment
-};
-
-/**
- * Adds the gradient of update interval `interval` to the open batch and returns the weight after the
- * optimizer steps that are due: one per completed batch of batch_size intervals, the first with the batch's
- * mean gradient and any further ones (batches without gradient for this synapse) with zero gradient, so
- * that Adam's moments decay as for a synapse updated every batch. Batches with learning rate 0 change
- * nothing. Weights are clipped to [Wmin, Wmax].
- */
-inline double
-optimized_weight( OptimizerState& s, const OptimizerParameters& p, long interval, double gradient, double weight )
-{
-  s.summed_gradient += gradient;
-  const long open_batch = floor_div( interval, p.batch_size );
-  if ( open_batch <= s.batch )
+  const std::vector< double >&
+  current_kernel( IntervalData& d, const typename Kernel::Record& record, long steps )
   {
-    return weight;
+    if ( d.state == KernelState::stale )
+    {
+      if ( d.kernel.empty() )
+      {
+        d.kernel = spare_kernels_.take( steps );
+      }
+      d.kernel.resize( steps );
+      kernel( record, d.kernel.data() );
+      d.state = KernelState::current;
+    }
+    return d.kernel;
   }
-  double g = s.summed_gradient / p.batch_size;
-  s.summed_gradient = 0.0;
-  for ( ; s.batch < open_batch; ++s.batch, g = 0.0 )
-  {
-    const double eta = p.eta.at( s.batch );
-    if ( eta == 0.0 )
-    {
-      continue;
-    }
-    if ( p.type == OptimizerType::gradient_descent )
-    {
-      weight -= eta * g;
-    }
-    else
-    {
-      ++s.adam_steps;
-      const double alpha =
-        eta * std::sqrt( 1.0 - std::pow( p.beta_2, s.adam_steps ) ) / ( 1.0 - std::pow( p.beta_1, s.adam_steps ) );
-      s.m = p.beta_1 * s.m + ( 1.0 - p.beta_1 ) * g;
-      s.v = p.beta_2 * s.v + ( 1.0 - p.beta_2 ) * g * g;
-      weight -= alpha * s.m / ( std::sqrt( s.v ) + p.epsilon );
-    }
-  }
-  return std::clamp( weight, p.Wmin, p.Wmax );
-}
+
+  SpareVectors< double > spare_kernels_;
+  SpareVectors< std::uint32_t > spare_counts_;
+};
+
+//! The interval histories of chiplearn's e-prop neurons.
+using RecurrentHistory = IntervalHistory< RecurrentRecord, BackwardKernel< RecurrentKernel > >;
+using ReadoutHistory = IntervalHistory< ReadoutRecord, BackwardKernel< ReadoutKernel > >;
+
 
 }  // namespace chiplearn::core
 

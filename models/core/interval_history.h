@@ -1,81 +1,107 @@
 /*
- *  interval_history.h -- chiplearn numerical core: what a neuron keeps of its past for e-prop's updates,
- *  interval by interval.
+ *  interval_history.h -- chiplearn numerical core: what a neuron keeps of its past, interval by interval,
+ *  so that its incoming synapses can take their gradients when they next transmit a spike.
  *
  *  This file is part of chiplearn, a NEST extension module.
  *  SPDX-License-Identifier: GPL-2.0-or-later
  *
- *  Time is cut into update intervals of `interval_steps` steps, the k-th covering the steps (keys)
- *  [k * interval_steps + shift, (k + 1) * interval_steps + shift). Per step the neuron records up to two
- *  values (a recurrent neuron: pseudo-derivative and learning signal; a readout: error signal). A synapse
- *  that sees presynaptic spikes in an interval acquires it and notes each spike's step; when it updates its
- *  weight (at its first spike in a later interval) it takes its gradient, the sum of the interval's spike
- *  kernel at its spike steps, which releases the interval. Second values may still arrive after the
- *  interval's end (learning signals travel back from the readouts); a kernel asked for before that is
- *  computed from what has arrived, and computed again when more arrives. Once the neuron seals the
- *  interval (nothing more can arrive) and its kernel is computed, the recorded values are freed.
+ *  Time is cut into update intervals (IntervalGrid). Per step the neuron records a Record::Step, named values
+ *  such as its pseudo-derivative (see the records in eprop.h); values may still change after their step
+ *  (learning signals travel back from the readouts) until the neuron seals the interval. A synapse that sees
+ *  presynaptic spikes in an interval acquires it and notes each spike's step; when it updates its weight (at
+ *  its first spike in a later interval) it takes its gradient, which releases the interval.
  *
- *  A synapse whose presynaptic neuron falls silent holds its last interval until the neuron spikes again,
- *  possibly for ever. So that such intervals do not pile up (one per silent presynaptic neuron, each a
- *  kernel of interval_steps doubles), an interval older than the previous one keeps only the kernel values
- *  at the steps of the spikes still owed a gradient. An interval is forgotten when no synapse holds it
- *  any more and it is older than the previous one.
+ *  How a gradient is computed from the records is a strategy beside the storage (the Gradient parameter):
+ *  BackwardKernel computes once per interval a kernel over its steps and sums it at each holder's spike
+ *  steps. The storage tells the strategy when values change, when the interval is sealed and when it has
+ *  grown old, and frees the records once the strategy no longer needs them.
+ *
+ *  An interval is forgotten when no synapse holds it any more and it is older than the previous one.
  */
 
 #ifndef CHIPLEARN_CORE_INTERVAL_HISTORY_H
 #define CHIPLEARN_CORE_INTERVAL_HISTORY_H
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "eprop.h"
-#include "grid.h"
+#include "time_grid.h"
 
 namespace chiplearn::core
 {
 
+/** Vectors of freed intervals, kept (up to a few) for later intervals so that training does not allocate. */
+template < typename T >
+class SpareVectors
+{
+public:
+  //! An empty vector with room for `capacity` values.
+  std::vector< T >
+  take( std::size_t capacity )
+  {
+    std::vector< T > vector;
+    if ( not spares_.empty() )
+    {
+      vector.swap( spares_.back() );
+      spares_.pop_back();
+      vector.clear();
+    }
+    vector.reserve( capacity );
+    return vector;
+  }
+
+  //! Empties vector, keeping its memory if there is room among the spares.
+  void
+  give( std::vector< T >& vector )
+  {
+    if ( vector.capacity() > 0 and spares_.size() < max_spares )
+    {
+      spares_.push_back( std::move( vector ) );
+    }
+    vector = std::vector< T >();
+  }
+
+private:
+  static constexpr std::size_t max_spares = 8;
+  std::vector< std::vector< T > > spares_;
+};
+
+/** Where an interval is in its life. */
+enum class IntervalStage
+{
+  open,    //!< steps are recorded, or values may still arrive
+  sealed,  //!< no value will change any more
+};
+
+/**
+ * Record: a struct with one std::vector< double > per recorded quantity, listed in its static `per_step`
+ * array of member pointers, a nested `Step` with one value of each, and append( const Step& ).
+ * Gradient: a strategy with a nested `IntervalData`, see BackwardKernel in eprop.h.
+ */
+template < typename Record, typename Gradient >
 class IntervalHistory
 {
 public:
-  //! The kernel at one step of an old interval, and how many holders' spikes at that step are owed it.
-  struct OwedKernelValue
-  {
-    std::uint32_t step;
-    std::uint32_t spikes;
-    double value;
-  };
-
   struct Interval
   {
-    std::vector< double > first;   //!< first recorded value per step
-    std::vector< double > second;  //!< second recorded value per step (accumulated with add_to_second)
-    double scalar = 0.0;           //!< one value per interval (the firing-rate regularization)
-    long holders = 0;              //!< synapses that still need the interval
-    std::vector< std::uint32_t > owed_spikes;  //!< per step: holders' spikes whose gradient is not yet taken
-    std::vector< double > kernel;              //!< spike kernel, once computed
-    std::vector< OwedKernelValue > owed;       //!< compact form of kernel and owed_spikes (ordered by step)
-    bool kernel_current = false;               //!< the kernel reflects every value recorded so far
-    bool sealed = false;                       //!< no value of the interval will change any more
-    bool compact = false;                      //!< only `owed` is kept
+    Record record;
+    typename Gradient::IntervalData gradient;
+    long holders = 0;  //!< synapses that still need the interval
+    IntervalStage stage = IntervalStage::open;
   };
-
-  using KernelFunction = std::function< void( const Interval&, std::vector< double >& ) >;
 
   //! Sets the interval grid; forgets everything if it changes.
   void
-  configure( long interval_steps, long shift )
+  configure( const IntervalGrid& grid )
   {
-    if ( interval_steps != interval_steps_ or shift != shift_ )
+    if ( not( grid == grid_ ) )
     {
       clear();
-      interval_steps_ = interval_steps;
-      shift_ = shift;
+      grid_ = grid;
     }
   }
 
@@ -89,30 +115,17 @@ public:
     pending_spikes_ = 0;
   }
 
-  long
-  interval_of( long key ) const
+  const IntervalGrid&
+  grid() const
   {
-    return floor_div( key - shift_, interval_steps_ );
+    return grid_;
   }
 
-  //! Position of key within its interval, 0 .. interval_steps - 1.
-  long
-  step_in_interval( long key ) const
+  //! The strategy, e.g. to set the parameters of its kernel.
+  Gradient&
+  gradient()
   {
-    return floor_mod( key - shift_, interval_steps_ );
-  }
-
-  //! First key of an interval.
-  long
-  first_key( long interval ) const
-  {
-    return interval * interval_steps_ + shift_;
-  }
-
-  long
-  interval_steps() const
-  {
-    return interval_steps_;
+    return gradient_;
   }
 
   /**
@@ -120,30 +133,36 @@ public:
    * interval (a synapse connected between two simulations) fills the earlier steps with zeros.
    */
   void
-  record( long key, double first, double second = 0.0 )
+  record( long key, const typename Record::Step& values )
   {
-    if ( recording_ == nullptr or key < recording_begin_ or key >= recording_begin_ + interval_steps_ )
+    if ( recording_ == nullptr or key < recording_begin_ or key >= recording_begin_ + grid_.steps )
     {
       start_recording( key );
     }
     const std::size_t index = key - recording_begin_;
-    Interval& interval = *recording_;
-    if ( interval.first.size() != index )
+    Record& record = recording_->record;
+    const std::size_t recorded = steps_recorded( record );
+    if ( recorded != index )
     {
-      if ( interval.first.size() > index )
+      if ( recorded > index )
       {
         throw std::logic_error( "e-prop history: step " + std::to_string( key ) + " recorded twice" );
       }
-      interval.first.resize( index, 0.0 );
-      interval.second.resize( index, 0.0 );
+      for ( auto values_of : Record::per_step )
+      {
+        ( record.*values_of ).resize( index, 0.0 );
+      }
     }
-    interval.first.push_back( first );
-    interval.second.push_back( second );
+    record.append( values );
   }
 
-  //! Adds value to the second record of step key, if that step is recorded.
+  /**
+   * Changes a recorded value: change(record, index) for the step key, if that step is recorded. The interval
+   * must still be open.
+   */
+  template < typename Change >
   void
-  add_to_second( long key, double value )
+  change( long key, const Change& change )
   {
     Interval* interval = nullptr;
     long begin = 0;
@@ -152,46 +171,48 @@ public:
       interval = recording_;
       begin = recording_begin_;
     }
-    else if ( previous_ != nullptr and key >= recording_begin_ - interval_steps_ )
+    else if ( previous_ != nullptr and key >= recording_begin_ - grid_.steps )
     {
       interval = previous_;
-      begin = recording_begin_ - interval_steps_;
+      begin = recording_begin_ - grid_.steps;
     }
     else
     {
-      const auto found = intervals_.find( interval_of( key ) );
+      const auto found = intervals_.find( grid_.interval_of( key ) );
       if ( found == intervals_.end() )
       {
         return;
       }
       interval = &found->second;
-      begin = first_key( found->first );
+      begin = grid_.first_step( found->first );
     }
     const std::size_t index = key - begin;
-    if ( index < interval->second.size() )
+    if ( index < steps_recorded( interval->record ) )
     {
-      interval->second[ index ] += value;
-      interval->kernel_current = false;
+      change( interval->record, index );
+      gradient_.values_changed( interval->gradient );
     }
   }
 
-  //! The second record of step key, or 0 where it is not recorded.
+  //! The recorded value (values_of: e.g. &RecurrentRecord::learning_signal) of step key, or 0 if not recorded.
   double
-  second_at( long key ) const
+  value_at( long key, std::vector< double > Record::*values_of ) const
   {
-    const auto found = intervals_.find( interval_of( key ) );
+    const auto found = intervals_.find( grid_.interval_of( key ) );
     if ( found == intervals_.end() )
     {
       return 0.0;
     }
-    const std::size_t index = step_in_interval( key );
-    return index < found->second.second.size() ? found->second.second[ index ] : 0.0;
+    const std::vector< double >& values = found->second.record.*values_of;
+    const std::size_t index = grid_.step_in_interval( key );
+    return index < values.size() ? values[ index ] : 0.0;
   }
 
-  void
-  set_scalar( long interval, double value )
+  //! The record of an interval, for values kept once per interval.
+  Record&
+  record_of( long interval )
   {
-    intervals_[ interval ].scalar = value;
+    return intervals_[ interval ].record;
   }
 
   void
@@ -203,9 +224,9 @@ public:
   }
 
   /**
-   * Notes a spike of a holder of `interval` at `step` (0 .. interval_steps - 1) whose gradient it will take.
-   * Spikes that arrive for the same step are counted here and added to the interval's counts once: a
-   * neuron receives them one after the other, and its counts would miss the cache at every spike.
+   * Notes a spike of a holder of `interval` at `step` (0 .. steps - 1) whose gradient it will take. Spikes
+   * that arrive for the same step are counted here and handed to the strategy once: a neuron receives them
+   * one after the other, and the strategy's counts would miss the cache at every spike.
    */
   void
   note_spike( long interval, long step )
@@ -216,90 +237,60 @@ public:
       return;
     }
     add_pending_spikes();
-    if ( held( interval ).compact )
-    {
-      throw std::logic_error( "e-prop history: spike noted in the old interval " + std::to_string( interval ) );
-    }
-    if ( step < 0 or step >= interval_steps_ )
+    if ( step < 0 or step >= grid_.steps )
     {
       throw_not_noted( interval, step );
     }
+    gradient_.check_can_note( held( interval ).gradient, interval );
     pending_interval_ = interval;
     pending_step_ = step;
     pending_spikes_ = 1;
   }
 
   /**
-   * A holder's gradient: the sum of the interval's spike kernel at its spike steps (as noted, in that
-   * order), which releases the interval. The kernel of an interval not yet sealed is computed from what has
-   * arrived. Throws std::logic_error if the interval is unknown or incomplete, or a step was not noted.
+   * A holder's gradient from its spike steps (as noted, in that order), which releases the interval. Throws
+   * std::logic_error if the interval is unknown or incomplete, or a step was not noted.
    */
   template < typename StepRange >
   double
-  take_gradient( long interval, const StepRange& spike_steps, const KernelFunction& compute )
+  take_gradient( long interval, const StepRange& spike_steps )
   {
     add_pending_spikes();
-    Interval& record = held( interval );
-    double gradient = 0.0;
-    if ( record.compact )
-    {
-      for ( const auto step : spike_steps )
-      {
-        const auto owed = std::lower_bound( record.owed.begin(),
-          record.owed.end(),
-          step,
-          []( const OwedKernelValue& entry, long s ) { return entry.step < s; } );
-        if ( owed == record.owed.end() or owed->step != step or owed->spikes == 0 )
-        {
-          throw_not_noted( interval, step );
-        }
-        gradient += owed->value;
-        --owed->spikes;
-      }
-    }
-    else
-    {
-      const std::vector< double >& kernel = current_kernel( interval, record, compute );
-      for ( const auto step : spike_steps )
-      {
-        if ( static_cast< std::size_t >( step ) >= record.owed_spikes.size() or record.owed_spikes[ step ] == 0 )
-        {
-          throw_not_noted( interval, step );
-        }
-        gradient += kernel[ step ];
-        --record.owed_spikes[ step ];
-      }
-    }
-    --record.holders;
-    free_values_if_done( record );
+    Interval& held_interval = held( interval );
+    require_complete( interval, held_interval );
+    const double gradient = gradient_.take( held_interval.gradient, held_interval.record, spike_steps, grid_.steps,
+      [ this, interval ]( long step ) { throw_not_noted( interval, step ); } );
+    --held_interval.holders;
+    free_records_if_done( held_interval );
     return gradient;
   }
 
   /**
-   * Marks an interval final. Its kernel is computed now if a synapse holds the interval, and the recorded
-   * values are freed, so that an interval held by a synapse whose presynaptic neuron stays silent costs one
-   * kernel (interval_steps doubles).
+   * Marks an interval final. If a synapse holds it, the strategy prepares its gradients now, so that the
+   * records can be freed: an interval held by a synapse whose presynaptic neuron stays silent costs only what
+   * the strategy keeps.
    */
   void
-  seal( long interval, const KernelFunction& compute )
+  seal( long interval )
   {
     const auto found = intervals_.find( interval );
     if ( found == intervals_.end() )
     {
       return;
     }
-    Interval& record = found->second;
-    record.sealed = true;
-    if ( record.holders > 0 )
+    Interval& sealed = found->second;
+    sealed.stage = IntervalStage::sealed;
+    if ( sealed.holders > 0 )
     {
-      current_kernel( interval, record, compute );
+      require_complete( interval, sealed );
+      gradient_.prepare( sealed.gradient, sealed.record, grid_.steps );
     }
-    free_values_if_done( record );
+    free_records_if_done( sealed );
   }
 
   /**
-   * Forgets the intervals before `current - 1` that no synapse holds, and reduces those still held to the
-   * kernel values owed (see the file's comment).
+   * Forgets the intervals before `current - 1` that no synapse holds, and lets the strategy shrink those
+   * still held.
    */
   void
   forget_unused( long current )
@@ -315,16 +306,14 @@ public:
         {
           recording_ = previous_ = nullptr;
         }
-        spare_values_.give( interval.first );
-        spare_values_.give( interval.second );
-        spare_values_.give( interval.kernel );
-        spare_counts_.give( interval.owed_spikes );
+        free_records( interval.record );
+        gradient_.release( interval.gradient );
         it = intervals_.erase( it );
         continue;
       }
-      if ( not interval.compact and interval.sealed and interval.kernel_current )
+      if ( interval.stage == IntervalStage::sealed )
       {
-        compact( interval );
+        gradient_.shrink( interval.gradient );
       }
       ++it;
     }
@@ -337,55 +326,28 @@ public:
     return intervals_.size();
   }
 
-  //! Number of values (recorded, kernel and owed) kept for all intervals: the history's memory.
+  //! Number of values kept for all intervals (records and what the strategy keeps): the history's memory.
   std::size_t
   stored_values() const
   {
     std::size_t values = 0;
     for ( const auto& [ index, interval ] : intervals_ )
     {
-      values += interval.first.size() + interval.second.size() + interval.kernel.size() + interval.owed_spikes.size()
-        + interval.owed.size();
+      for ( auto values_of : Record::per_step )
+      {
+        values += ( interval.record.*values_of ).size();
+      }
+      values += gradient_.stored_values( interval.gradient );
     }
     return values;
   }
 
 private:
-  //! Vectors of freed intervals, kept (up to a few) for later intervals so that training does not allocate.
-  template < typename T >
-  class SpareVectors
+  static std::size_t
+  steps_recorded( const Record& record )
   {
-  public:
-    //! An empty vector with room for `capacity` values.
-    std::vector< T >
-    take( std::size_t capacity )
-    {
-      std::vector< T > vector;
-      if ( not spares_.empty() )
-      {
-        vector.swap( spares_.back() );
-        spares_.pop_back();
-        vector.clear();
-      }
-      vector.reserve( capacity );
-      return vector;
-    }
-
-    //! Empties vector, keeping its memory if there is room among the spares.
-    void
-    give( std::vector< T >& vector )
-    {
-      if ( vector.capacity() > 0 and spares_.size() < max_spares )
-      {
-        spares_.push_back( std::move( vector ) );
-      }
-      vector = std::vector< T >();
-    }
-
-  private:
-    static constexpr std::size_t max_spares = 8;
-    std::vector< std::vector< T > > spares_;
-  };
+    return ( record.*Record::per_step[ 0 ] ).size();
+  }
 
   //! An interval that synapses have acquired; the one found last is remembered.
   Interval&
@@ -404,7 +366,7 @@ private:
     return *noted_;
   }
 
-  //! Adds the spikes counted by note_spike() to their interval's counts.
+  //! Hands the spikes counted by note_spike() to the strategy.
   void
   add_pending_spikes()
   {
@@ -412,125 +374,79 @@ private:
     {
       return;
     }
-    Interval& record = held( pending_interval_ );
-    if ( record.owed_spikes.empty() )
-    {
-      record.owed_spikes = spare_counts_.take( interval_steps_ );
-      record.owed_spikes.resize( interval_steps_, 0 );
-    }
-    record.owed_spikes[ pending_step_ ] += pending_spikes_;
+    gradient_.note_spikes( held( pending_interval_ ).gradient, pending_step_, pending_spikes_, grid_.steps );
     pending_spikes_ = 0;
   }
 
-  //! The interval's kernel, computed by compute() unless it is current.
-  const std::vector< double >&
-  current_kernel( long interval, Interval& record, const KernelFunction& compute )
-  {
-    if ( not record.kernel_current )
-    {
-      if ( static_cast< long >( record.first.size() ) != interval_steps_ )
-      {
-        throw std::logic_error( "e-prop history: interval " + std::to_string( interval ) + " is incomplete ("
-          + std::to_string( record.first.size() ) + " of " + std::to_string( interval_steps_ ) + " steps)" );
-      }
-      if ( record.kernel.empty() )
-      {
-        record.kernel = spare_values_.take( interval_steps_ );
-      }
-      record.kernel.resize( interval_steps_ );
-      compute( record, record.kernel );
-      record.kernel_current = true;
-      free_values_if_done( record );
-    }
-    return record.kernel;
-  }
-
-  //! Keeps of a sealed interval only the kernel values that holders' spikes are still owed.
   void
-  compact( Interval& interval )
+  require_complete( long interval, const Interval& record ) const
   {
-    for ( std::size_t step = 0; step < interval.owed_spikes.size(); ++step )
+    if ( gradient_.needs_records( record.gradient )
+      and static_cast< long >( steps_recorded( record.record ) ) != grid_.steps )
     {
-      if ( interval.owed_spikes[ step ] > 0 )
-      {
-        interval.owed.push_back(
-          { static_cast< std::uint32_t >( step ), interval.owed_spikes[ step ], interval.kernel[ step ] } );
-      }
+      throw std::logic_error( "e-prop history: interval " + std::to_string( interval ) + " is incomplete ("
+        + std::to_string( steps_recorded( record.record ) ) + " of " + std::to_string( grid_.steps ) + " steps)" );
     }
-    interval.owed.shrink_to_fit();
-    spare_values_.give( interval.kernel );
-    spare_counts_.give( interval.owed_spikes );
-    interval.compact = true;
   }
 
   [[noreturn]] void
   throw_not_noted( long interval, long step ) const
   {
     throw std::logic_error( "e-prop history: no spike can be or was noted at step " + std::to_string( step )
-      + " of interval " + std::to_string( interval ) + " (steps 0 to " + std::to_string( interval_steps_ - 1 ) + ")" );
+      + " of interval " + std::to_string( interval ) + " (steps 0 to " + std::to_string( grid_.steps - 1 ) + ")" );
   }
 
   void
   start_recording( long key )
   {
-    const long interval = interval_of( key );
+    const long interval = grid_.interval_of( key );
     const auto previous = intervals_.find( interval - 1 );
     previous_ = previous == intervals_.end() ? nullptr : &previous->second;
     recording_ = &intervals_[ interval ];
-    recording_begin_ = first_key( interval );
-    if ( recording_->first.capacity() == 0 )
+    recording_begin_ = grid_.first_step( interval );
+    Record& record = recording_->record;
+    if ( ( record.*Record::per_step[ 0 ] ).capacity() == 0 )
     {
-      recording_->first = spare_values_.take( interval_steps_ );
-      recording_->second = spare_values_.take( interval_steps_ );
+      for ( auto values_of : Record::per_step )
+      {
+        record.*values_of = spare_records_.take( grid_.steps );
+      }
     }
   }
 
-  //! Frees the recorded values of a sealed interval once they are no longer needed for its kernel.
+  //! Frees the records of a sealed interval once the strategy no longer needs them.
   void
-  free_values_if_done( Interval& record )
+  free_records_if_done( Interval& interval )
   {
-    if ( record.sealed and ( record.kernel_current or record.holders == 0 ) )
+    if ( interval.stage == IntervalStage::sealed
+      and ( interval.holders == 0 or not gradient_.needs_records( interval.gradient ) ) )
     {
-      spare_values_.give( record.first );
-      spare_values_.give( record.second );
+      free_records( interval.record );
     }
   }
 
+  void
+  free_records( Record& record )
+  {
+    for ( auto values_of : Record::per_step )
+    {
+      spare_records_.give( record.*values_of );
+    }
+  }
 
-  long interval_steps_ = 1;
-  long shift_ = 0;
+  IntervalGrid grid_;
+  Gradient gradient_;
   std::map< long, Interval > intervals_;
   Interval* recording_ = nullptr;  //!< interval of the last recorded step (map nodes do not move)
   Interval* previous_ = nullptr;   //!< the interval before it, if recorded
   long recording_begin_ = 0;       //!< first key of *recording_
   Interval* noted_ = nullptr;      //!< the interval held() found last
   long noted_interval_ = 0;
-  long pending_interval_ = 0;         //!< interval and step of the spikes note_spike() is counting
+  long pending_interval_ = 0;  //!< interval and step of the spikes note_spike() is counting
   long pending_step_ = 0;
   std::uint32_t pending_spikes_ = 0;
-  SpareVectors< double > spare_values_;
-  SpareVectors< std::uint32_t > spare_counts_;
+  SpareVectors< double > spare_records_;
 };
-
-//! Spike kernel of a recurrent neuron's interval (first: pseudo-derivative, second: learning signal).
-inline void
-recurrent_interval_kernel( const IntervalHistory::Interval& record,
-  const EligibilityParameters& parameters,
-  std::vector< double >& kernel )
-{
-  recurrent_spike_kernel(
-    record.first.data(), record.second.data(), record.first.size(), record.scalar, parameters, kernel.data() );
-}
-
-//! Spike kernel of a readout's interval (first: error signal).
-inline void
-readout_interval_kernel( const IntervalHistory::Interval& record,
-  double P_v,
-  double P_z,
-  std::vector< double >& kernel )
-{
-  readout_spike_kernel( record.first.data(), record.first.size(), P_v, P_z, kernel.data() );
-}
 
 }  // namespace chiplearn::core
 

@@ -12,11 +12,18 @@
 
 #include <span>
 #include <stdexcept>
-#include <tuple>
+#include <string>
+#include <type_traits>
 
+#include "core/arithmetic.h"
 #include "core/eprop.h"
 #include "core/interval_history.h"
-#include "core/leaky.h"
+#include "core/loss.h"
+#include "core/membrane.h"
+#include "core/named_choice.h"
+#include "core/optimizer.h"
+#include "core/surrogate.h"
+#include "core/weight_grid.h"
 
 namespace py = pybind11;
 using namespace chiplearn::core;
@@ -25,6 +32,7 @@ namespace
 {
 
 using Array = py::array_t< double, py::array::c_style | py::array::forcecast >;
+using StepArray = py::array_t< long, py::array::c_style | py::array::forcecast >;
 
 py::ssize_t
 common_length( const Array& i_in, const Array& z_in )
@@ -36,45 +44,45 @@ common_length( const Array& i_in, const Array& z_in )
   return i_in.shape( 0 );
 }
 
-// Runs the LIF neuron over the steps of i_in (current in effect during each step, pA) and z_in (summed
-// spike weights arriving in each step, mV); returns v (relative to E_L) and z after each step.
-std::tuple< Array, Array >
-run_lif( LifState& state, const LifParameters& p, const LeakyPropagators& P, const Array& i_in, const Array& z_in )
+/**
+ * Runs a spiking dynamics type over the steps of i_in (current in effect during each step, pA) and z_in
+ * (summed spike weights arriving in each step, mV) in exact arithmetic; returns v (relative to E_L) and z
+ * after each step, and for ALIF the adaptation.
+ */
+template < typename Dynamics >
+py::tuple
+run_spiking( typename Dynamics::State& state,
+  const typename Dynamics::Parameters& p,
+  const LeakyPropagators& P,
+  const Array& i_in,
+  const Array& z_in )
 {
   const py::ssize_t n = common_length( i_in, z_in );
-  Array v( n ), z( n );
+  const Exact arithmetic;
+  Array v( n ), z( n ), a( n );
   auto i = i_in.unchecked< 1 >();
   auto x = z_in.unchecked< 1 >();
   auto v_out = v.mutable_unchecked< 1 >();
   auto z_out = z.mutable_unchecked< 1 >();
-  for ( py::ssize_t t = 0; t < n; ++t )
-  {
-    lif_step( state, p, P, i( t ), x( t ) );
-    v_out( t ) = state.v;
-    z_out( t ) = state.z;
-  }
-  return { v, z };
-}
-
-// As run_lif for the ALIF neuron; also returns the adaptation a after each step.
-std::tuple< Array, Array, Array >
-run_alif( AlifState& state, const AlifParameters& p, const LeakyPropagators& P, const Array& i_in, const Array& z_in )
-{
-  const py::ssize_t n = common_length( i_in, z_in );
-  Array v( n ), a( n ), z( n );
-  auto i = i_in.unchecked< 1 >();
-  auto x = z_in.unchecked< 1 >();
-  auto v_out = v.mutable_unchecked< 1 >();
   auto a_out = a.mutable_unchecked< 1 >();
-  auto z_out = z.mutable_unchecked< 1 >();
   for ( py::ssize_t t = 0; t < n; ++t )
   {
-    alif_step( state, p, P, i( t ), x( t ) );
-    v_out( t ) = state.lif.v;
-    a_out( t ) = state.adaptation;
-    z_out( t ) = state.lif.z;
+    spiking_step< Dynamics >( state, p, P, i( t ), x( t ), arithmetic );
+    v_out( t ) = Dynamics::lif( state ).v;
+    z_out( t ) = Dynamics::lif( state ).z;
+    if constexpr ( std::is_same_v< Dynamics, Alif > )
+    {
+      a_out( t ) = state.adaptation;
+    }
   }
-  return { v, a, z };
+  if constexpr ( std::is_same_v< Dynamics, Alif > )
+  {
+    return py::make_tuple( v, a, z );
+  }
+  else
+  {
+    return py::make_tuple( v, z );
+  }
 }
 
 // Runs the leaky readout from v0 (relative to E_L); returns v after each step.
@@ -82,6 +90,7 @@ Array
 run_readout( double v0, const LeakyPropagators& P, double V_min, const Array& i_in, const Array& z_in )
 {
   const py::ssize_t n = common_length( i_in, z_in );
+  const Exact arithmetic;
   Array v( n );
   auto i = i_in.unchecked< 1 >();
   auto x = z_in.unchecked< 1 >();
@@ -89,48 +98,86 @@ run_readout( double v0, const LeakyPropagators& P, double V_min, const Array& i_
   double state = v0;
   for ( py::ssize_t t = 0; t < n; ++t )
   {
-    state = leaky_step( state, P, i( t ), x( t ), V_min );
+    state = leaky_step( state, P, i( t ), x( t ), V_min, arithmetic );
     v_out( t ) = state;
   }
   return v;
 }
 
-/** An IntervalHistory with the spike kernel of a recurrent neuron or of a readout, as the NEST models keep it. */
-class KernelHistory
+template < typename Enum >
+Enum
+choice( const std::vector< std::string >& names, const std::string& parameter, const std::string& name )
 {
-public:
-  KernelHistory( long interval_steps, long shift, IntervalHistory::KernelFunction compute )
-    : compute_( std::move( compute ) )
+  return choice_from_name< Enum >( names, parameter, name );
+}
+
+//! The readout signals of a task's readouts with membrane potentials V_m, as each readout computes its own.
+Array
+readout_signals( const std::string& loss_name, const Array& V_m )
+{
+  const Loss loss = choice< Loss >( loss_names(), "loss", loss_name );
+  auto V = V_m.unchecked< 1 >();
+  const py::ssize_t n = V_m.shape( 0 );
+  std::vector< double > unnormalized( n );
+  for ( py::ssize_t k = 0; k < n; ++k )
   {
-    if ( interval_steps <= 0 )
+    unnormalized[ k ] = unnormalized_readout_signal( loss, V( k ) );
+  }
+  Array y( n );
+  auto out = y.mutable_unchecked< 1 >();
+  for ( py::ssize_t k = 0; k < n; ++k )
+  {
+    double others = 0.0;
+    for ( py::ssize_t l = 0; l < n; ++l )
     {
-      throw std::invalid_argument( "interval_steps must be positive" );
+      others += l == k ? 0.0 : unnormalized[ l ];
     }
-    history_.configure( interval_steps, shift );
+    out( k ) = readout_signal( loss, unnormalized[ k ], others );
   }
+  return y;
+}
 
-  void
-  seal( long interval )
+std::span< const long >
+steps_of( const StepArray& spike_steps )
+{
+  if ( spike_steps.ndim() != 1 )
   {
-    history_.seal( interval, compute_ );
+    throw std::invalid_argument( "spike_steps must be a one-dimensional array" );
   }
+  return { spike_steps.data(), static_cast< std::size_t >( spike_steps.shape( 0 ) ) };
+}
 
-  double
-  take_gradient( long interval, const py::array_t< long, py::array::c_style | py::array::forcecast >& spike_steps )
+//! The methods both interval histories share.
+template < typename History >
+void
+bind_history_methods( py::class_< History >& c )
+{
+  c.def( "acquire", &History::acquire, py::arg( "interval" ) )
+    .def( "note_spike", &History::note_spike, py::arg( "interval" ), py::arg( "step" ) )
+    .def( "seal", &History::seal, py::arg( "interval" ) )
+    .def(
+      "take_gradient",
+      []( History& h, long interval, const StepArray& spike_steps )
+      { return h.take_gradient( interval, steps_of( spike_steps ) ); },
+      py::arg( "interval" ), py::arg( "spike_steps" ) )
+    .def( "forget_unused", &History::forget_unused, py::arg( "current" ) )
+    .def_property_readonly( "size", &History::size, "number of intervals kept" )
+    .def_property_readonly( "stored_values", &History::stored_values,
+      "number of values kept for all intervals (records and what the gradient strategy keeps)" );
+}
+
+template < typename History >
+History
+configured_history( long interval_steps, long shift )
+{
+  if ( interval_steps <= 0 )
   {
-    if ( spike_steps.ndim() != 1 )
-    {
-      throw std::invalid_argument( "spike_steps must be a one-dimensional array" );
-    }
-    return history_.take_gradient(
-      interval, std::span< const long >( spike_steps.data(), spike_steps.shape( 0 ) ), compute_ );
+    throw std::invalid_argument( "interval_steps must be positive" );
   }
-
-  IntervalHistory history_;
-
-private:
-  IntervalHistory::KernelFunction compute_;
-};
+  History history;
+  history.configure( { interval_steps, shift } );
+  return history;
+}
 
 }  // namespace
 
@@ -138,6 +185,7 @@ PYBIND11_MODULE( _core, m )
 {
   m.doc() = "chiplearn's numerical core (models/core), shared with the NEST models. Potentials are relative to E_L.";
 
+  // ---- membranes and spiking dynamics (membrane.h), in exact arithmetic
   py::class_< LeakyPropagators >( m, "LeakyPropagators" )
     .def_readonly( "P_v", &LeakyPropagators::P_v )
     .def_readonly( "P_i", &LeakyPropagators::P_i )
@@ -158,7 +206,11 @@ PYBIND11_MODULE( _core, m )
     .def_readwrite( "v", &LifState::v )
     .def_readwrite( "z", &LifState::z )
     .def_readwrite( "refractory_left", &LifState::refractory_left );
-
+  py::class_< LifResetParameters >( m, "LifResetParameters" )
+    .def( py::init( []( const LifParameters& lif, double V_reset ) { return LifResetParameters { lif, V_reset }; } ),
+      py::arg( "lif" ), py::arg( "V_reset" ) )
+    .def_readwrite( "lif", &LifResetParameters::lif )
+    .def_readwrite( "V_reset", &LifResetParameters::V_reset );
   py::class_< AlifParameters >( m, "AlifParameters" )
     .def( py::init( []( const LifParameters& lif, double adapt_beta, double P_adapt )
             { return AlifParameters { lif, adapt_beta, P_adapt }; } ),
@@ -171,67 +223,105 @@ PYBIND11_MODULE( _core, m )
     .def_readwrite( "lif", &AlifState::lif )
     .def_readwrite( "adaptation", &AlifState::adaptation );
 
-  m.def( "leaky_step", &leaky_step, py::arg( "v" ), py::arg( "propagators" ), py::arg( "i_in" ), py::arg( "z_in" ),
-    py::arg( "V_min" ) );
-  m.def( "lif_step", &lif_step, py::arg( "state" ), py::arg( "parameters" ), py::arg( "propagators" ),
+  m.def( "run_lif", &run_spiking< Lif >, py::arg( "state" ), py::arg( "parameters" ), py::arg( "propagators" ),
+    py::arg( "i_in" ), py::arg( "z_in" ), "LIF with reset by subtraction; returns (v, z) per step." );
+  m.def( "run_lif_reset_to_value", &run_spiking< LifResetToValue >, py::arg( "state" ), py::arg( "parameters" ),
+    py::arg( "propagators" ), py::arg( "i_in" ), py::arg( "z_in" ), "LIF with reset to V_reset; returns (v, z) per step." );
+  m.def( "run_alif", &run_spiking< Alif >, py::arg( "state" ), py::arg( "parameters" ), py::arg( "propagators" ),
+    py::arg( "i_in" ), py::arg( "z_in" ), "adaptive-threshold LIF; returns (v, adaptation, z) per step." );
+  m.def( "run_readout", &run_readout, py::arg( "v0" ), py::arg( "propagators" ), py::arg( "V_min" ),
     py::arg( "i_in" ), py::arg( "z_in" ) );
-  m.def( "alif_step", &alif_step, py::arg( "state" ), py::arg( "parameters" ), py::arg( "propagators" ),
-    py::arg( "i_in" ), py::arg( "z_in" ) );
-  m.def( "adaptive_threshold", &adaptive_threshold, py::arg( "state" ), py::arg( "parameters" ) );
 
+  // ---- pseudo-derivatives (surrogate.h)
   m.def(
     "surrogate_gradient",
     []( const std::string& shape, bool refractory, double v, double v_th, double height, double width )
-    { return surrogate_gradient( surrogate_shape_from_name( shape ), refractory, v, v_th, height, width ); },
+    {
+      const Surrogate s { choice< SurrogateShape >( surrogate_shape_names(), "shape", shape ), height, width };
+      return surrogate_gradient( s, refractory, v, v_th );
+    },
     py::arg( "shape" ), py::arg( "refractory" ), py::arg( "v" ), py::arg( "v_th" ), py::arg( "height" ),
     py::arg( "width" ) );
   m.attr( "SURROGATE_SHAPES" ) = surrogate_shape_names();
 
+  // ---- losses of the readouts (loss.h)
+  m.attr( "LOSSES" ) = loss_names();
+  m.def( "readout_signals", &readout_signals, py::arg( "loss" ), py::arg( "V_m" ),
+    "Readout signals y of a task's readouts with membrane potentials V_m (mV), each computed as its readout "
+    "does from its own unnormalized signal and the sum of the others' (softmax for cross_entropy)." );
+  m.def( "error_signal", &error_signal, py::arg( "readout" ), py::arg( "target" ) );
+
+  // ---- e-prop's interval histories (eprop.h, interval_history.h)
   py::class_< EligibilityParameters >( m, "EligibilityParameters" )
     .def( py::init( []( double P_v, double P_z, double kappa, double adapt_beta, double P_adapt )
             { return EligibilityParameters { P_v, P_z, kappa, adapt_beta, P_adapt }; } ),
       py::arg( "P_v" ), py::arg( "P_z" ), py::arg( "kappa" ), py::arg( "adapt_beta" ) = 0.0,
       py::arg( "P_adapt" ) = 0.0 );
 
-  py::class_< KernelHistory >( m, "IntervalHistory",
-    "What an e-prop neuron keeps of its past for its synapses' gradients (models/core/interval_history.h)." )
-    .def_static(
-      "recurrent",
-      []( long interval_steps, long shift, const EligibilityParameters& p )
-      {
-        return KernelHistory( interval_steps,
-          shift,
-          [ p ]( const IntervalHistory::Interval& record, std::vector< double >& kernel )
-          { recurrent_interval_kernel( record, p, kernel ); } );
-      },
-      py::arg( "interval_steps" ), py::arg( "shift" ), py::arg( "parameters" ),
-      "History of a recurrent neuron: records pseudo-derivative and learning signal per step." )
-    .def_static(
-      "readout",
-      []( long interval_steps, long shift, double P_v, double P_z )
-      {
-        return KernelHistory( interval_steps,
-          shift,
-          [ P_v, P_z ]( const IntervalHistory::Interval& record, std::vector< double >& kernel )
-          { readout_interval_kernel( record, P_v, P_z, kernel ); } );
-      },
-      py::arg( "interval_steps" ), py::arg( "shift" ), py::arg( "P_v" ), py::arg( "P_z" ),
-      "History of a readout: records the error signal per step." )
-    .def( "record", []( KernelHistory& h, long key, double first, double second )
-      { h.history_.record( key, first, second ); }, py::arg( "key" ), py::arg( "first" ), py::arg( "second" ) = 0.0 )
-    .def( "set_scalar", []( KernelHistory& h, long interval, double value ) { h.history_.set_scalar( interval, value ); },
-      py::arg( "interval" ), py::arg( "value" ) )
-    .def( "acquire", []( KernelHistory& h, long interval ) { h.history_.acquire( interval ); }, py::arg( "interval" ) )
-    .def( "note_spike", []( KernelHistory& h, long interval, long step ) { h.history_.note_spike( interval, step ); },
-      py::arg( "interval" ), py::arg( "step" ) )
-    .def( "seal", &KernelHistory::seal, py::arg( "interval" ) )
-    .def( "take_gradient", &KernelHistory::take_gradient, py::arg( "interval" ), py::arg( "spike_steps" ) )
-    .def( "forget_unused", []( KernelHistory& h, long current ) { h.history_.forget_unused( current ); },
-      py::arg( "current" ) )
-    .def_property_readonly( "size", []( const KernelHistory& h ) { return h.history_.size(); },
-      "number of intervals kept" )
-    .def_property_readonly( "stored_values", []( const KernelHistory& h ) { return h.history_.stored_values(); },
-      "number of values kept for all intervals (recorded, kernel, owed)" );
+  py::class_< RecurrentHistory > recurrent( m, "RecurrentHistory",
+    "The interval history of a recurrent e-prop neuron: pseudo-derivative and learning signal per step, the "
+    "firing-rate regularization per interval; gradients from the backward spike kernel." );
+  recurrent
+    .def( py::init(
+            []( long interval_steps, long shift, const EligibilityParameters& p )
+            {
+              auto history = configured_history< RecurrentHistory >( interval_steps, shift );
+              history.gradient().kernel.eligibility = p;
+              return history;
+            } ),
+      py::arg( "interval_steps" ), py::arg( "shift" ), py::arg( "eligibility" ) )
+    .def(
+      "record",
+      []( RecurrentHistory& h, long key, double surrogate_gradient, double learning_signal )
+      { h.record( key, { .surrogate_gradient = surrogate_gradient, .learning_signal = learning_signal } ); },
+      py::arg( "key" ), py::arg( "surrogate_gradient" ), py::arg( "learning_signal" ) = 0.0 )
+    .def(
+      "add_learning_signal",
+      []( RecurrentHistory& h, long key, double value )
+      { h.change( key, [ value ]( RecurrentRecord& r, std::size_t i ) { r.learning_signal[ i ] += value; } ); },
+      py::arg( "key" ), py::arg( "value" ) )
+    .def(
+      "learning_signal",
+      []( const RecurrentHistory& h, long key ) { return h.value_at( key, &RecurrentRecord::learning_signal ); },
+      py::arg( "key" ) )
+    .def(
+      "set_firing_rate_regularization",
+      []( RecurrentHistory& h, long interval, double value ) { h.record_of( interval ).firing_rate_regularization = value; },
+      py::arg( "interval" ), py::arg( "value" ) );
+  bind_history_methods( recurrent );
+
+  py::class_< ReadoutHistory > readout( m, "ReadoutHistory",
+    "The interval history of an e-prop readout: its error signal per step; gradients from the backward spike "
+    "kernel." );
+  readout
+    .def( py::init(
+            []( long interval_steps, long shift, double P_v, double P_z )
+            {
+              auto history = configured_history< ReadoutHistory >( interval_steps, shift );
+              history.gradient().kernel = { P_v, P_z };
+              return history;
+            } ),
+      py::arg( "interval_steps" ), py::arg( "shift" ), py::arg( "P_v" ), py::arg( "P_z" ) )
+    .def(
+      "record",
+      []( ReadoutHistory& h, long key, double error_signal ) { h.record( key, { .error_signal = error_signal } ); },
+      py::arg( "key" ), py::arg( "error_signal" ) );
+  bind_history_methods( readout );
+
+  // ---- weights and optimizers (weight_grid.h, optimizer.h)
+  py::enum_< Rounding >( m, "Rounding" ).value( "nearest", Rounding::nearest ).value( "stochastic", Rounding::stochastic );
+  py::class_< WeightGrid >( m, "WeightGrid" )
+    .def( py::init(
+            []( double Wmin, double Wmax, double step, Rounding rounding )
+            { return WeightGrid { Wmin, Wmax, step, rounding }; } ),
+      py::arg( "Wmin" ) = -100.0, py::arg( "Wmax" ) = 100.0, py::arg( "step" ) = 0.0,
+      py::arg( "rounding" ) = Rounding::nearest )
+    .def_readwrite( "Wmin", &WeightGrid::Wmin )
+    .def_readwrite( "Wmax", &WeightGrid::Wmax )
+    .def_readwrite( "step", &WeightGrid::step )
+    .def_readwrite( "rounding", &WeightGrid::rounding )
+    .def( "level", &WeightGrid::level, py::arg( "w" ), py::arg( "uniform" ) = 0.0 )
+    .def( "check", &WeightGrid::check, py::arg( "prefix" ) = "" );
 
   py::enum_< OptimizerType >( m, "OptimizerType" )
     .value( "gradient_descent", OptimizerType::gradient_descent )
@@ -247,11 +337,10 @@ PYBIND11_MODULE( _core, m )
       py::arg( "eta" ),
       "Learning rate of the batches from first_batch on." )
     .def_readwrite( "batch_size", &OptimizerParameters::batch_size )
-    .def_readwrite( "Wmin", &OptimizerParameters::Wmin )
-    .def_readwrite( "Wmax", &OptimizerParameters::Wmax )
     .def_readwrite( "beta_1", &OptimizerParameters::beta_1 )
     .def_readwrite( "beta_2", &OptimizerParameters::beta_2 )
-    .def_readwrite( "epsilon", &OptimizerParameters::epsilon );
+    .def_readwrite( "epsilon", &OptimizerParameters::epsilon )
+    .def( "check", &OptimizerParameters::check, "Raises ValueError naming the first setting out of range." );
   py::class_< OptimizerState >( m, "OptimizerState" )
     .def( py::init<>() )
     .def_readwrite( "summed_gradient", &OptimizerState::summed_gradient )
@@ -259,13 +348,6 @@ PYBIND11_MODULE( _core, m )
     .def_readwrite( "adam_steps", &OptimizerState::adam_steps )
     .def_readwrite( "m", &OptimizerState::m )
     .def_readwrite( "v", &OptimizerState::v );
-  m.def( "optimized_weight", &optimized_weight, py::arg( "state" ), py::arg( "parameters" ), py::arg( "interval" ),
-    py::arg( "gradient" ), py::arg( "weight" ) );
-
-  m.def( "run_lif", &run_lif, py::arg( "state" ), py::arg( "parameters" ), py::arg( "propagators" ),
-    py::arg( "i_in" ), py::arg( "z_in" ) );
-  m.def( "run_alif", &run_alif, py::arg( "state" ), py::arg( "parameters" ), py::arg( "propagators" ),
-    py::arg( "i_in" ), py::arg( "z_in" ) );
-  m.def( "run_readout", &run_readout, py::arg( "v0" ), py::arg( "propagators" ), py::arg( "V_min" ),
-    py::arg( "i_in" ), py::arg( "z_in" ) );
+  m.def( "optimized_weight", &optimized_weight, py::arg( "state" ), py::arg( "parameters" ), py::arg( "grid" ),
+    py::arg( "interval" ), py::arg( "gradient" ), py::arg( "weight" ) );
 }

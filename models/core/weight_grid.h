@@ -1,0 +1,79 @@
+/*
+ *  weight_grid.h -- chiplearn numerical core: the values a synaptic weight may take.
+ *
+ *  This file is part of chiplearn, a NEST extension module.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ *  Clipping a trained weight to [Wmin, Wmax], quantizing it to the levels of a chip's n-bit weight memory,
+ *  and the fixed steps of a discrete plasticity rule are one thing: a weight grid of levels Wmin + k step
+ *  within [Wmin, Wmax] (step 0: every value in the range). Rounding onto the grid is to the nearest level
+ *  or stochastic (up with probability equal to the distance from the level below, in units of step), so
+ *  that the expected weight is the unrounded one.
+ */
+
+#ifndef CHIPLEARN_CORE_WEIGHT_GRID_H
+#define CHIPLEARN_CORE_WEIGHT_GRID_H
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "checks.h"
+
+namespace chiplearn::core
+{
+
+enum class Rounding
+{
+  nearest,
+  stochastic
+};
+
+inline const std::vector< std::string >&
+rounding_names()
+{
+  static const std::vector< std::string > names { "nearest", "stochastic" };
+  return names;
+}
+
+struct WeightGrid
+{
+  double Wmin = -100.0;  //!< lowest weight
+  double Wmax = 100.0;   //!< highest weight
+  double step = 0.0;     //!< distance between levels; 0: continuous
+  Rounding rounding = Rounding::nearest;
+
+  /**
+   * The level of the grid for weight w. `uniform`, in [0, 1), is the random number of stochastic rounding;
+   * nearest rounding ignores it (and rounds halves up).
+   */
+  double
+  level( double w, double uniform = 0.0 ) const
+  {
+    if ( step > 0.0 )
+    {
+      const double units = ( w - Wmin ) / step;
+      const double offset = rounding == Rounding::stochastic ? uniform : 0.5;
+      w = Wmin + std::floor( units + offset ) * step;
+    }
+    return std::clamp( w, Wmin, Wmax );
+  }
+
+  //! Throws std::invalid_argument naming the first setting out of range; names carry the prefix (e.g. "optimizer ").
+  void
+  check( const std::string& prefix ) const
+  {
+    require_finite( prefix + "Wmin", Wmin, "" );
+    require_finite( prefix + "Wmax", Wmax, "" );
+    if ( Wmin > Wmax )
+    {
+      refuse( prefix + "Wmax", Wmax, "", "Wmax >= Wmin (" + format_number( Wmin ) + ")" );
+    }
+    require_non_negative( prefix + "weight_step", step, "" );
+  }
+};
+
+}  // namespace chiplearn::core
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ *  optimizer_dictionary.cpp
+ *
+ *  This file is part of chiplearn, a NEST extension module.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "optimizer_dictionary.h"
+
+// nestkernel
+#include "nest_names.h"
+
+// chiplearn
+#include "core/named_choice.h"
+#include "parameter_checks.h"
+
+namespace chiplearn
+{
+
+void
+get_optimizer( Dictionary& d, const core::OptimizerParameters& optimizer, const core::WeightGrid& grid )
+{
+  Dictionary o;
+  o[ nest::names::type ] = core::name_of_choice( core::optimizer_type_names(), optimizer.type );
+  o[ nest::names::eta ] = optimizer.eta.latest();
+  o[ nest::names::batch_size ] = optimizer.batch_size;
+  o[ nest::names::Wmin ] = grid.Wmin;
+  o[ nest::names::Wmax ] = grid.Wmax;
+  o[ nest::names::beta_1 ] = optimizer.beta_1;
+  o[ nest::names::beta_2 ] = optimizer.beta_2;
+  o[ nest::names::epsilon ] = optimizer.epsilon;
+  d[ nest::names::optimizer ] = o;
+}
+
+void
+set_optimizer( const Dictionary& d,
+  core::OptimizerParameters& optimizer,
+  core::WeightGrid& grid,
+  const std::string& model,
+  const std::function< long( long ) >& first_batch_after_now )
+{
+  if ( not d.known( nest::names::optimizer ) )
+  {
+    return;
+  }
+  const Dictionary& o = d.get< Dictionary >( nest::names::optimizer );
+  core::OptimizerParameters p = optimizer;
+  core::WeightGrid g = grid;
+  std::string type = core::name_of_choice( core::optimizer_type_names(), p.type );
+  o.update_value( nest::names::type, type );
+  p.type = choice_parameter< core::OptimizerType >( model, core::optimizer_type_names(), "optimizer type", type );
+  o.update_value( nest::names::batch_size, p.batch_size );
+  double eta = p.eta.latest();
+  if ( o.update_value( nest::names::eta, eta ) )
+  {
+    require_non_negative( model, "optimizer eta", eta, "" );
+    p.eta.set( first_batch_after_now( p.batch_size ), eta );
+  }
+  o.update_value( nest::names::Wmin, g.Wmin );
+  o.update_value( nest::names::Wmax, g.Wmax );
+  o.update_value( nest::names::beta_1, p.beta_1 );
+  o.update_value( nest::names::beta_2, p.beta_2 );
+  o.update_value( nest::names::epsilon, p.epsilon );
+  check_parameters( model,
+    [ & ]
+    {
+      p.check();
+      g.check( "optimizer " );
+    } );
+  optimizer = p;
+  grid = g;
+}
+
+}  // namespace chiplearn
