@@ -4,7 +4,7 @@ eprop_*_bsshslm_2020 models, each in a fresh process, with the same weights and 
 
 Prints, per family, the wall time per training iteration (one batch), the resident memory after the first,
 the middle and the last iteration (flat memory: the last two agree) and its peak, then the ratio
-chiplearn / NEST (goal: <= 0.1). Both families run in the kernel of chiplearn.eprop.reset_kernel.
+chiplearn / NEST (goal: <= 0.1). Both families run in the kernel of chiplearn.kernel.reset_kernel.
 
     python benchmarks/eprop_training.py [--iterations 5] [--batch-size 32] [--threads 1]
     python benchmarks/eprop_training.py --iterations 100      # memory over a 100-iteration run
@@ -18,6 +18,9 @@ import subprocess
 import sys
 import time
 
+# the two families of e-prop models are built by the tests' comparison helper
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests"))
+
 
 def rss_mb():
     with open("/proc/self/statm") as stream:
@@ -30,8 +33,8 @@ def run_family(family, iterations, batch_size, threads, seed):
     import nest
     import numpy as np
 
-    from chiplearn.comparison import build
-    from chiplearn.eprop import reset_kernel
+    from chiplearn.kernel import reset_kernel
+    from eprop_families import build
     from chiplearn.tasks import EvidenceAccumulation
 
     task = EvidenceAccumulation()

@@ -20,11 +20,8 @@ template <>
 void
 RecordablesMap< chiplearn::eprop_iaf_adapt_chiplearn >::create()
 {
+  chiplearn::insert_recurrent_recordables( *this );
   insert_( names::adaptation, &chiplearn::eprop_iaf_adapt_chiplearn::get_adaptation_ );
-  insert_( names::learning_signal, &chiplearn::eprop_iaf_adapt_chiplearn::get_learning_signal_ );
-  insert_( names::surrogate_gradient, &chiplearn::eprop_iaf_adapt_chiplearn::get_surrogate_gradient_ );
-  insert_( names::eprop_history_duration, &chiplearn::eprop_iaf_adapt_chiplearn::eprop_history_duration );
-  insert_( names::V_m, &chiplearn::eprop_iaf_adapt_chiplearn::get_V_m_ );
   insert_( names::V_th_adapt, &chiplearn::eprop_iaf_adapt_chiplearn::get_V_th_adapt_ );
 }
 }  // namespace nest

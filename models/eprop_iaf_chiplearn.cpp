@@ -13,10 +13,7 @@ template <>
 void
 RecordablesMap< chiplearn::eprop_iaf_chiplearn >::create()
 {
-  insert_( names::learning_signal, &chiplearn::eprop_iaf_chiplearn::get_learning_signal_ );
-  insert_( names::surrogate_gradient, &chiplearn::eprop_iaf_chiplearn::get_surrogate_gradient_ );
-  insert_( names::eprop_history_duration, &chiplearn::eprop_iaf_chiplearn::eprop_history_duration );
-  insert_( names::V_m, &chiplearn::eprop_iaf_chiplearn::get_V_m_ );
+  chiplearn::insert_recurrent_recordables( *this );
 }
 }  // namespace nest
 

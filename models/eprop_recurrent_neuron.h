@@ -301,6 +301,17 @@ template < typename Model, typename Arithmetic >
 nest::RecordablesMap< EpropRecurrentNeuron< Model, Arithmetic > >
   EpropRecurrentNeuron< Model, Arithmetic >::recordablesMap_;
 
+/** The recordables every recurrent e-prop neuron has; a model's RecordablesMap::create() adds its own. */
+template < typename Neuron >
+void
+insert_recurrent_recordables( nest::RecordablesMap< Neuron >& map )
+{
+  map.insert( { nest::names::learning_signal, &Neuron::get_learning_signal_ } );
+  map.insert( { nest::names::surrogate_gradient, &Neuron::get_surrogate_gradient_ } );
+  map.insert( { nest::names::eprop_history_duration, &Neuron::eprop_history_duration } );
+  map.insert( { nest::names::V_m, &Neuron::get_V_m_ } );
+}
+
 }  // namespace chiplearn
 
 #endif

@@ -25,8 +25,8 @@ import time
 import numpy as np
 
 from chiplearn import plotting
-from chiplearn.eprop import (EpropConfig, EpropNetwork, RecurrentGroup, bellec_initial_weights, cross_entropy,
-                             decisions)
+from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup, bellec_initial_weights
+from chiplearn.losses import cross_entropy, decisions
 from chiplearn.files import atomic_path
 from chiplearn.tasks import EvidenceAccumulation
 from chiplearn.training import Checkpoint, Evaluation, test, train

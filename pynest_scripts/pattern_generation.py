@@ -21,7 +21,8 @@ import time
 import numpy as np
 
 from chiplearn import plotting
-from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup, mean_squared_error
+from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup
+from chiplearn.losses import mean_squared_error
 from chiplearn.files import atomic_path
 from chiplearn.tasks import superimposed_sines
 from chiplearn.training import Checkpoint, Evaluation, test, train

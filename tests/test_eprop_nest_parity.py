@@ -11,7 +11,7 @@ values printed there (which NEST checked against the original TensorFlow impleme
 import numpy as np
 import pytest
 
-from chiplearn.comparison import FAMILIES, build
+from eprop_families import FAMILIES, build
 
 def recorded(network, name, n_out, n_iter, batch_size, sequence):
     events = network["multimeter"].events

@@ -171,6 +171,23 @@ def test_core_neuron_matches_oracle(adaptive):
         assert_close(a, a_ref)
 
 
+def test_core_lif_with_reset_to_value_matches_oracle():
+    rng = np.random.default_rng(5)
+    n_steps = 4000
+    z_in = np.where(rng.random(n_steps) < 0.2, rng.normal(0.0, 3.0, n_steps), 0.0)
+    i_in = np.full(n_steps, 25.0)
+    h, tau_m, C_m, V_th, V_reset, V_min = 0.5, 40.0, 100.0, 8.0, -2.5, -6.0
+    P = _core.leaky_propagators(h, tau_m, C_m, True)
+    params = _core.LifResetParameters(_core.LifParameters(V_th=V_th, V_min=V_min, refractory_steps=4), V_reset=V_reset)
+    v, z = _core.run_lif_reset_to_value(_core.LifState(), params, P, i_in, z_in)
+    v_ref, z_ref = oracle.simulate_lif_reset_to_value(i_in, z_in, h=h, tau_m=tau_m, C_m=C_m, V_th=V_th,
+                                                      V_reset=V_reset, V_min=V_min, t_ref=2.0)
+    assert z_ref.sum() > 50 and np.any(v_ref == V_min), "the drive must make spikes and reach the bound"
+    np.testing.assert_array_equal(z, z_ref)
+    np.testing.assert_array_equal(v[z == 1.0], V_reset)
+    assert_close(v, v_ref)
+
+
 def test_core_readout_matches_oracle():
     rng = np.random.default_rng(11)
     z_in = rng.normal(0.0, 1.0, 1000)

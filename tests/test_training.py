@@ -3,7 +3,8 @@ frozen validation batches, checkpoints that resume a run."""
 
 import numpy as np
 
-from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup, bellec_initial_weights, cross_entropy, decisions
+from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup, bellec_initial_weights
+from chiplearn.losses import cross_entropy, decisions
 from chiplearn.tasks import EvidenceAccumulation
 from chiplearn import training
 from chiplearn.training import Checkpoint, Evaluation, train

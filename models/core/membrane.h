@@ -116,12 +116,28 @@ lif_set_spike( LifState& s, const LifParameters& p, bool spike )
   }
 }
 
+/** Access to the LIF part of a dynamics whose state is a LifState. */
+struct PlainLifState
+{
+  static const LifState&
+  lif( const LifState& s )
+  {
+    return s;
+  }
+
+  static LifState&
+  lif( LifState& s )
+  {
+    return s;
+  }
+};
+
 /**
  * LIF with reset by subtraction, the neuron of e-prop: v^t = P_i i^{t-1} + P_z z_in^t + P_v v^{t-1} - V_th z^{t-1},
  * bounded by V_min (Bellec et al. 2020, Methods): the threshold is subtracted in the step after a spike.
  * The shortest inter-spike interval is max(refractory_steps, 1) steps.
  */
-struct Lif
+struct Lif : PlainLifState
 {
   using Parameters = LifParameters;
   using State = LifState;
@@ -138,18 +154,6 @@ struct Lif
   threshold( const State&, const Parameters& p )
   {
     return p.V_th;
-  }
-
-  static const LifState&
-  lif( const State& s )
-  {
-    return s;
-  }
-
-  static LifState&
-  lif( State& s )
-  {
-    return s;
   }
 
   template < typename Arithmetic >
@@ -171,7 +175,7 @@ struct LifResetParameters
  * LIF with reset to a value, the neuron of spike-coding (efficient balanced) networks:
  * v^t = max(P_i i^{t-1} + P_z z_in^t + P_v v^{t-1}, V_min), and v^t = V_reset in the step of a spike.
  */
-struct LifResetToValue
+struct LifResetToValue : PlainLifState
 {
   using Parameters = LifResetParameters;
   using State = LifState;
@@ -190,17 +194,6 @@ struct LifResetToValue
     return p.lif.V_th;
   }
 
-  static const LifState&
-  lif( const State& s )
-  {
-    return s;
-  }
-
-  static LifState&
-  lif( State& s )
-  {
-    return s;
-  }
 
   template < typename Arithmetic >
   static void

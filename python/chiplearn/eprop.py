@@ -1,26 +1,26 @@
-"""An e-prop network of chiplearn's models in NEST, run batch by batch from Python.
+"""An e-prop network of chiplearn's models in NEST, trained batch by batch from Python.
 
 The network has input neurons (parrots fed by spike generators), recurrent groups of eprop_iaf_chiplearn
 and/or eprop_iaf_adapt_chiplearn neurons, and readouts (eprop_readout_chiplearn). Inputs, recurrent and
 readout weights learn with eprop_synapse_chiplearn; learning signals travel back over
-eprop_learning_signal_connection_chiplearn with random or symmetric feedback weights.
-
-Trials follow each other on NEST's e-prop interval grid: trial g occupies the update interval g (length
-`trial_steps`), the optimizer steps after every `batch_size` trials. Signals travel one step per
-connection: input spikes of trial step s are emitted at g * trial_steps + s + 1 ms; the readouts' answer to
-trial g is recorded 5 ms after the trial ends, which is why `stream` asks for the next batch before it
-returns the results of the current one.
+eprop_learning_signal_connection_chiplearn with random or symmetric feedback weights. Batches of trials run
+through it with chiplearn.streaming.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-# e-prop's signal chain: generator -> input -> recurrent -> readout, and the readouts' one-step
-# normalization (see models/eprop_target.h)
-READOUT_LAG_STEPS = 4
-# the multimeter hands over a step's sample one step later
-LOOKAHEAD_STEPS = READOUT_LAG_STEPS + 1
+from . import gather
+from .kernel import interval_offset, receptor, reset_kernel
+from .streaming import TrialStream
+
+#: The models of an e-prop network built with chiplearn.
+MODELS = {
+    "readout": "eprop_readout_chiplearn",
+    "synapse": "eprop_synapse_chiplearn",
+    "feedback": "eprop_learning_signal_connection_chiplearn",
+}
 
 
 @dataclass
@@ -66,30 +66,50 @@ def bellec_initial_weights(rng, config):
     }
 
 
-def reset_kernel(threads, seed, update_interval_steps, learning_window_steps, reset_neurons_on_update):
-    """Resets NEST to a 1 ms grid with chiplearn installed and e-prop's update interval and learning
-    window (in steps) set: the kernel every e-prop training in chiplearn, and its benchmark, runs in."""
-    import nest
+def build_eprop_network(nest, models, n_inputs, groups, n_outputs, readout_params, weights, optimizer,
+                        average_gradient, synapse_params=None):
+    """Creates and connects an e-prop network in the current kernel; returns its node collections.
 
-    import chiplearn
+    models: the readout, synapse and feedback models (MODELS, or another family's); groups: RecurrentGroups;
+    weights: in_rec, rec_rec, rec_out (post x pre) and feedback (recurrent x readouts); synapse_params: extra
+    parameters of every plastic connection. Inputs are parrots fed by spike generators, targets
+    step_rate_generators on the readouts' target receptor; with cross-entropy the readouts exchange their
+    signals for the softmax. Every connection has e-prop's delay of one step.
+    """
+    generators = nest.Create("spike_generator", n_inputs)
+    inputs = nest.Create("parrot_neuron", n_inputs)
+    recurrent = None
+    for group in groups:
+        created = nest.Create(group.model, group.size, group.params)
+        recurrent = created if recurrent is None else recurrent + created
+    readouts = nest.Create(models["readout"], n_outputs, readout_params)
+    targets = nest.Create("step_rate_generator", n_outputs)
 
-    nest.ResetKernel()
-    nest.verbosity = nest.VerbosityLevel.ERROR
-    chiplearn.install()
-    # With a min_delay of one step NEST resizes its spike buffer nearly every step and appends each resize
-    # to spike_buffer_resize_log, which is never trimmed and which every GetKernelStatus (PyNEST calls it
-    # on each SynapseCollection get and set) copies: memory and the time of reading weights grow with every
-    # trial. A buffer that only grows stops both.
-    nest.set(resolution=1.0, local_num_threads=threads, rng_seed=seed, spike_buffer_shrink_limit=0.0,
-             eprop_update_interval=float(update_interval_steps),
-             eprop_learning_window=float(learning_window_steps),
-             eprop_reset_neurons_on_update=reset_neurons_on_update)
+    nest.SetDefaults(models["synapse"], {"optimizer": optimizer, "average_gradient": average_gradient})
+    plastic = {"synapse_model": models["synapse"], "delay": 1.0, **(synapse_params or {})}
+    all_to_all = {"rule": "all_to_all", "allow_autapses": False}
+    nest.Connect(generators, inputs, "one_to_one", {"synapse_model": "static_synapse", "delay": 1.0})
+    nest.Connect(inputs, recurrent, all_to_all, {**plastic, "weight": weights["in_rec"]})
+    nest.Connect(recurrent, recurrent, all_to_all, {**plastic, "weight": weights["rec_rec"]})
+    nest.Connect(recurrent, readouts, all_to_all, {**plastic, "weight": weights["rec_out"]})
+    nest.Connect(readouts, recurrent, all_to_all,
+                 {"synapse_model": models["feedback"], "delay": 1.0, "weight": np.asarray(weights["feedback"])})
+    nest.Connect(targets, readouts, "one_to_one",
+                 {"synapse_model": "rate_connection_delayed", "delay": 1.0,
+                  "receptor_type": receptor(models["readout"], "target_signal")})
+    if readout_params.get("loss") == "cross_entropy":
+        nest.Connect(readouts, readouts, all_to_all,
+                     {"synapse_model": "rate_connection_delayed", "delay": 1.0, "weight": 1.0,
+                      "receptor_type": receptor(models["readout"], "readout_signal")})
+    return {"generators": generators, "inputs": inputs, "recurrent": recurrent, "readouts": readouts,
+            "targets": targets}
 
 
 class EpropNetwork:
-    """Builds the network in a freshly reset NEST kernel (with chiplearn installed)."""
+    """An e-prop network in a freshly reset NEST kernel (with chiplearn installed), trained with stream()."""
 
     PLASTIC = ("in_rec", "rec_rec", "rec_out")
+    STATE_KEYS = ("weight", "adam_m", "adam_v", "adam_steps")
 
     def __init__(self, config, initial_weights):
         import nest
@@ -97,53 +117,36 @@ class EpropNetwork:
         self.nest, self.config = nest, config
         reset_kernel(config.threads, config.seed, config.trial_steps, config.learning_window_steps,
                      config.reset_neurons_on_update)
-
-        self.generators = nest.Create("spike_generator", config.n_inputs)
-        self.inputs = nest.Create("parrot_neuron", config.n_inputs)
-        groups = [nest.Create(group.model, group.size, group.params) for group in config.groups]
-        self.recurrent = groups[0]
-        for group in groups[1:]:
-            self.recurrent += group
-        self.readouts = nest.Create("eprop_readout_chiplearn", config.n_outputs, config.readout_params)
-        self.targets = nest.Create("step_rate_generator", config.n_outputs)
-
-        self.eta = config.optimizer["eta"]
-        nest.SetDefaults("eprop_synapse_chiplearn",
-                         {"optimizer": config.optimizer, "average_gradient": config.average_gradient})
-        all_to_all = {"rule": "all_to_all", "allow_autapses": False}
-        plastic = {"synapse_model": "eprop_synapse_chiplearn", "delay": 1.0}
-        nest.Connect(self.generators, self.inputs, "one_to_one", {"synapse_model": "static_synapse", "delay": 1.0})
-        nest.Connect(self.inputs, self.recurrent, all_to_all, {**plastic, "weight": initial_weights["in_rec"]})
-        nest.Connect(self.recurrent, self.recurrent, all_to_all, {**plastic, "weight": initial_weights["rec_rec"]})
-        nest.Connect(self.recurrent, self.readouts, all_to_all, {**plastic, "weight": initial_weights["rec_out"]})
-        feedback = initial_weights["rec_out"].T if config.feedback == "symmetric" else initial_weights["feedback"]
-        nest.Connect(self.readouts, self.recurrent, all_to_all,
-                     {"synapse_model": "eprop_learning_signal_connection_chiplearn", "delay": 1.0,
-                      "weight": np.asarray(feedback)})
-        nest.Connect(self.targets, self.readouts, "one_to_one",
-                     {"synapse_model": "rate_connection_delayed", "delay": 1.0, "receptor_type": 2})
-        if config.readout_params.get("loss") == "cross_entropy":
-            nest.Connect(self.readouts, self.readouts, all_to_all,
-                         {"synapse_model": "rate_connection_delayed", "delay": 1.0, "receptor_type": 1,
-                          "weight": 1.0})
+        nodes = build_eprop_network(nest, MODELS, config.n_inputs, config.groups, config.n_outputs,
+                                    config.readout_params, initial_weights, config.optimizer, config.average_gradient)
+        self.generators, self.inputs = nodes["generators"], nodes["inputs"]
+        self.recurrent, self.readouts, self.targets = nodes["recurrent"], nodes["readouts"], nodes["targets"]
 
         self.readout_recorder = nest.Create("multimeter", {"interval": 1.0,
                                                            "record_from": ["readout_signal", "target_signal"]})
         nest.Connect(self.readout_recorder, self.readouts)
         self.spike_recorder = nest.Create("spike_recorder", {"start": 0.0, "stop": 0.0})
         nest.Connect(self.inputs + self.recurrent, self.spike_recorder)
-        self.trials_run = 0
-        self._target_changes = (np.zeros(0), np.zeros((config.n_outputs, 0)))
-        self._spikes_ahead = (np.zeros(0, dtype=int), np.zeros(0))
+        self.eta = config.optimizer["eta"]
+        self._stream = TrialStream(
+            nest, generators=self.generators, targets=self.targets, readout_recorder=self.readout_recorder,
+            spike_recorder=self.spike_recorder, trial_steps=config.trial_steps, batch_size=config.batch_size,
+            readout_offset=interval_offset(MODELS["readout"]), set_learning=self._set_learning,
+            after_batch=self._update_symmetric_feedback if config.feedback == "symmetric" else None)
         self._connections = {
             "in_rec": (self.inputs, self.recurrent),
             "rec_rec": (self.recurrent, self.recurrent),
             "rec_out": (self.recurrent, self.readouts),
             "feedback": (self.readouts, self.recurrent),
         }
-        self._synapse_models = {**{name: "eprop_synapse_chiplearn" for name in self.PLASTIC},
-                                "feedback": "eprop_learning_signal_connection_chiplearn"}
+        self._synapse_models = {**{name: MODELS["synapse"] for name in self.PLASTIC}, "feedback": MODELS["feedback"]}
         self._synapse_cache = {}
+        if config.feedback == "symmetric":
+            self._update_symmetric_feedback()
+
+    def stream(self, batches, record_spikes=None):
+        """Runs batches of (spikes, targets, learn) and yields the response to each (TrialStream.run)."""
+        return self._stream.run(batches, record_spikes)
 
     # ---- weights and optimizer state --------------------------------------------------------------------
 
@@ -153,22 +156,21 @@ class EpropNetwork:
         if name not in self._synapse_cache:
             pre, post = self._connections[name]
             connections = self.nest.GetConnections(pre, post, synapse_model=self._synapse_models[name])
-            table = connections.get(["source", "target"])
-            rows = np.asarray(table["target"]) - post[0].global_id
-            cols = np.asarray(table["source"]) - pre[0].global_id
+            table = gather.synapse_values(connections, ("source", "target"))
+            rows = table["target"] - post[0].global_id
+            cols = table["source"] - pre[0].global_id
             self._synapse_cache[name] = (connections, rows, cols)
         return self._synapse_cache[name]
 
     def _matrices(self, name, keys):
         """Per-synapse values of a projection as (post x pre) matrices, one per key."""
         connections, rows, cols = self._synapses(name)
-        table = connections.get(list(keys))
+        table = gather.synapse_values(connections, keys)
         pre, post = self._connections[name]
         matrices = {}
         for key in keys:
-            values = np.atleast_1d(np.asarray(table[key]))
-            matrices[key] = np.zeros((len(post), len(pre)), dtype=values.dtype)
-            matrices[key][rows, cols] = values
+            matrices[key] = np.zeros((len(post), len(pre)), dtype=table[key].dtype)
+            matrices[key][rows, cols] = table[key]
         return matrices
 
     def weights(self, name, key="weight"):
@@ -177,16 +179,14 @@ class EpropNetwork:
 
     def state(self):
         """Everything a checkpoint needs to continue training: weights and Adam state per projection."""
-        keys = ["weight", "adam_m", "adam_v", "adam_steps"]
         return {f"{name}_{key}": matrix for name in self.PLASTIC
-                for key, matrix in self._matrices(name, keys).items()}
+                for key, matrix in self._matrices(name, self.STATE_KEYS).items()}
 
     def load_state(self, state):
-        keys = ["weight", "adam_m", "adam_v", "adam_steps"]
         for name in self.PLASTIC:
             connections, rows, cols = self._synapses(name)
-            values = {key: np.asarray(state[f"{name}_{key}"])[rows, cols] for key in keys}
-            connections.set([{key: values[key][i].item() for key in keys} for i in range(len(rows))])
+            gather.set_synapse_values(
+                connections, {key: np.asarray(state[f"{name}_{key}"])[rows, cols] for key in self.STATE_KEYS})
         if self.config.feedback == "symmetric":
             self._update_symmetric_feedback()
 
@@ -194,130 +194,10 @@ class EpropNetwork:
         """Feedback weight of readout k to neuron j = current readout weight of j to k."""
         w_out = self.weights("rec_out")
         connections, rows, cols = self._synapses("feedback")  # rows: neurons, cols: readouts
-        connections.set([{"weight": w} for w in w_out[cols, rows].tolist()])
+        gather.set_synapse_values(connections, {"weight": w_out[cols, rows]})
 
-    # ---- running trials ---------------------------------------------------------------------------------
-
-    def stream(self, batches, record_spikes=None):
-        """Runs batches one after the other and yields the network's response to each.
-
-        batches: iterable of (spikes[n, steps, n_inputs] bool, targets, learn) with n = batch_size and
-        targets per trial (n x n_outputs) or per step (n x steps x n_outputs); learn=False runs the batch
-        with learning rate 0 (validation, test). record_spikes(batch_number) -> bool selects the batches
-        whose input and recurrent spikes are recorded.
-
-        Yields dicts with readout_signal and target_signal (n x steps x n_outputs), and spikes (senders,
-        times relative to the batch start in ms) where recorded.
-        """
-        batches = iter(batches)
-        current = next(batches, None)
-        if current is None:
-            return
-        self._align_to_batch_grid()
-        number = 0
-        head_start = 0
-        batch_steps = self.config.trial_steps * self.config.batch_size
-        start = self._schedule(current, number, record_spikes)
-        while current is not None:
-            self.nest.Simulate(float(batch_steps - head_start))
-            following = next(batches, None)
-            following_start = None
-            if following is not None:
-                following_start = self._schedule(following, number + 1, record_spikes)
-            self.nest.Simulate(float(LOOKAHEAD_STEPS))
-            head_start = LOOKAHEAD_STEPS
-            if self.config.feedback == "symmetric":
-                self._update_symmetric_feedback()
-            yield self._collect(start)
-            current, start = following, following_start
-            number += 1
-
-    def _align_to_batch_grid(self):
-        """After an earlier stream the clock is a few steps into the next batch slot, too late for its first
-        input spikes: let that slot pass with learning frozen, so that batches keep their place on the grid."""
-        now = int(round(self.nest.biological_time))
-        if now > self.trials_run * self.config.trial_steps:
-            self._set_eta(0.0)
-            self.trials_run += self.config.batch_size
-            self.nest.Simulate(float(self.trials_run * self.config.trial_steps - now))
-
-    def _set_eta(self, eta):
+    def _set_learning(self, learn):
+        eta = self.config.optimizer["eta"] if learn else 0.0
         if eta != self.eta:
-            self.nest.SetDefaults("eprop_synapse_chiplearn", {"optimizer": {"eta": eta}})
+            self.nest.SetDefaults(MODELS["synapse"], {"optimizer": {"eta": eta}})
             self.eta = eta
-
-    def _schedule(self, batch, number, record_spikes):
-        """Sets inputs, targets and learning rate of the batch that starts at the current grid position."""
-        spikes, targets, learn = batch
-        cfg = self.config
-        n, steps = cfg.batch_size, cfg.trial_steps
-        if spikes.shape != (n, steps, cfg.n_inputs):
-            raise ValueError(f"a batch's spikes must have the shape {(n, steps, cfg.n_inputs)}, got {spikes.shape}")
-        start = self.trials_run * steps
-        trial, step, neuron = np.nonzero(spikes)
-        times = start + trial * steps + step + 1.0
-        self.generators.set([{"spike_times": np.sort(times[neuron == i])} for i in range(cfg.n_inputs)])
-
-        targets = np.asarray(targets, dtype=float)
-        if targets.shape == (n, cfg.n_outputs):
-            change_times = start + np.arange(n) * steps + float(READOUT_LAG_STEPS)
-            values = targets.T
-        elif targets.shape == (n, steps, cfg.n_outputs):
-            change_times = start + np.arange(n * steps) + float(READOUT_LAG_STEPS)
-            values = targets.reshape(n * steps, cfg.n_outputs).T
-        else:
-            raise ValueError(f"targets must have the shape {(n, cfg.n_outputs)} or {(n, steps, cfg.n_outputs)}")
-        # the previous batch's last target changes fall after this moment: keep them in the new list
-        still_due = self._target_changes[0] > start
-        change_times = np.concatenate([self._target_changes[0][still_due], change_times])
-        values = np.concatenate([self._target_changes[1][:, still_due], values], axis=1)
-        self._target_changes = (change_times, values)
-        self.targets.set([{"amplitude_times": change_times, "amplitude_values": values[k]}
-                          for k in range(cfg.n_outputs)])
-
-        self._set_eta(cfg.optimizer["eta"] if learn else 0.0)
-        if record_spikes is not None and record_spikes(number):
-            # input spikes of trial step s reach the parrots at s + 2 ms: the batch's spikes lie in (start + 1, end + 1]
-            self.spike_recorder.set(start=float(start + 1), stop=float(start + n * steps + 1))
-        self.trials_run += n
-        return start
-
-    def _collect(self, start):
-        cfg = self.config
-        n, steps, n_out = cfg.batch_size, cfg.trial_steps, cfg.n_outputs
-        events = self.readout_recorder.events
-        times, senders = np.asarray(events["times"]), np.asarray(events["senders"])
-        window = (times > start + READOUT_LAG_STEPS) & (times <= start + n * steps + READOUT_LAG_STEPS)
-        order = np.lexsort((times[window], senders[window]))
-        result = {}
-        for name in ("readout_signal", "target_signal"):
-            values = np.asarray(events[name])[window][order]
-            result[name] = values.reshape(n_out, n, steps).transpose(1, 2, 0)
-        self.readout_recorder.n_events = 0
-        # spikes recorded so far, with those of the next batch's first steps (simulated ahead) kept for it
-        events = self.spike_recorder.events
-        senders = np.concatenate([self._spikes_ahead[0], np.asarray(events["senders"], dtype=int)])
-        times = np.concatenate([self._spikes_ahead[1], np.asarray(events["times"], dtype=float)])
-        self.spike_recorder.n_events = 0
-        mine = times <= start + n * steps + 1
-        self._spikes_ahead = (senders[~mine], times[~mine])
-        if np.any(mine):
-            result["spikes"] = {"senders": senders[mine], "times": times[mine] - start}
-        return result
-
-
-def cross_entropy(readout_signal, target_signal, window):
-    """Mean over trials of -sum_k y*_k log y_k, averaged over the last `window` steps (per trial)."""
-    y, y_star = readout_signal[:, -window:], target_signal[:, -window:]
-    return -np.mean(np.sum(y_star * np.log(np.clip(y, 1e-12, None)), axis=2), axis=1)
-
-
-def mean_squared_error(readout_signal, target_signal, window):
-    """0.5 sum over the window's steps of the squared error, summed over readouts (per trial)."""
-    y, y_star = readout_signal[:, -window:], target_signal[:, -window:]
-    return 0.5 * np.sum((y - y_star) ** 2, axis=(1, 2))
-
-
-def decisions(readout_signal, window):
-    """Class per trial: the readout with the largest mean signal over the last `window` steps."""
-    return np.argmax(readout_signal[:, -window:].mean(axis=1), axis=1)

@@ -6,11 +6,26 @@ import collections
 import json
 import os
 from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, Optional, Protocol
 
 import numpy as np
 from tqdm import tqdm
 
 from .files import atomic_path
+
+
+class TrainableNetwork(Protocol):
+    """What the training loop needs from a network (chiplearn.eprop.EpropNetwork is one)."""
+
+    def stream(self, batches: Iterable, record_spikes: Optional[Callable[[int], bool]] = None) -> Iterator[dict]:
+        """Runs batches of (input spikes, targets, learn) and yields the response to each: readout_signal and
+        target_signal (trials x steps x readouts), and spikes where recorded."""
+
+    def state(self) -> dict:
+        """Everything a checkpoint needs to continue training (arrays by name)."""
+
+    def load_state(self, state: dict) -> None:
+        """Restores what state() returned."""
 
 
 @dataclass
@@ -60,7 +75,7 @@ class Evaluation:
     correct: callable = None
 
 
-def train(network, make_batch, evaluation, *, iterations, rng, validate_every=0, validation_batches=1,
+def train(network: TrainableNetwork, make_batch, evaluation, *, iterations, rng, validate_every=0, validation_batches=1,
           checkpoint=None, checkpoint_every=10, stop_accuracy=None, stop_validations=3, on_validation=None,
           on_iteration=None, progress=True):
     """Trains for `iterations` batches; returns the Log.
@@ -135,7 +150,7 @@ def train(network, make_batch, evaluation, *, iterations, rng, validate_every=0,
     return log
 
 
-def test(network, make_batch, evaluation, *, n_batches, rng, record_last=False):
+def test(network: TrainableNetwork, make_batch, evaluation, *, n_batches, rng, record_last=False):
     """Runs n_batches fresh batches with learning frozen; returns (mean loss, accuracy or None, last response)."""
     infos, losses, correct = [], [], []
 

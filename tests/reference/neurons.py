@@ -51,3 +51,20 @@ def simulate_readout(i_in, z_in, *, h, tau_m, C_m, V_min=-np.inf, regular_spike_
         v = max(P_i * i_in[k] + P_z * z_in[k] + P_v * v, V_min)
         out[k] = v
     return out
+
+
+def simulate_lif_reset_to_value(i_in, z_in, *, h, tau_m, C_m, V_th, V_reset, V_min=-np.inf, t_ref=0.0,
+                                regular_spike_arrival=True):
+    """LIF that jumps to V_reset in the step of its spike (the neuron of spike-coding networks): per step
+    v = max(P_i i_in + P_z z_in + P_v v, V_min); a spike if v >= V_th outside refractoriness, then v = V_reset.
+    Returns v and z per step."""
+    P_v, P_i, P_z = propagators(h, tau_m, C_m, regular_spike_arrival)
+    refractory_steps = int(round(t_ref / h))
+    v_out, z_out = np.zeros(len(i_in)), np.zeros(len(i_in))
+    v, last_spike = 0.0, None
+    for k in range(len(i_in)):
+        v = max(P_i * i_in[k] + P_z * z_in[k] + P_v * v, V_min)
+        if v >= V_th and (last_spike is None or k - last_spike >= max(refractory_steps, 1)):
+            v, last_spike, z_out[k] = V_reset, k, 1.0
+        v_out[k] = v
+    return v_out, z_out
