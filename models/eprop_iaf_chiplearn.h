@@ -72,7 +72,8 @@ Parameters
 ``surrogate_gradient_width`` mV   1.0, > 0                Width of the pseudo-derivative
 ========================= ======= ======================= ==========================================
 
-State: ``V_m`` (mV), settable.
+State: ``V_m`` (mV), settable. Read-only: ``eprop_interval_offset`` (2), the step at which the neuron's
+update intervals start (modulo ``eprop_update_interval``): input spikes take two one-step hops to arrive.
 
 Learning
 ++++++++

@@ -74,7 +74,9 @@ Parameters
 ``loss``                  string  mean_squared_error      ``mean_squared_error`` or ``cross_entropy``
 ========================= ======= ======================= ==========================================
 
-State: ``V_m`` (mV), settable.
+State: ``V_m`` (mV), settable. Read-only: ``receptor_types`` and ``eprop_interval_offset`` (4), the step at
+which the trials of the readout's signals start (modulo ``eprop_update_interval``): the signals of a trial's
+step s are computed in step 4 + s, after three one-step hops and the normalization.
 
 Recordables
 +++++++++++
