@@ -71,7 +71,7 @@ public:
     d[ nest::names::recordables ] = Derived::recordablesMap_.get_list();
   }
 
-  //! Changes nothing unless every value in d is valid.
+  //! Changes nothing unless every value in d is valid and every key is one the model takes.
   void
   set_status( const Dictionary& d ) override
   {
@@ -79,6 +79,7 @@ public:
     const double delta_EL = parameters.set( d, this );
     StateT state = S_;
     state.set( d, parameters, delta_EL, this );
+    refuse_unknown_parameters( d );
     LeakyNode::set_status( d );
     P_ = parameters;
     S_ = state;

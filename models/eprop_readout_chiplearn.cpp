@@ -11,6 +11,7 @@
 
 // nestkernel
 #include "dict_util.h"
+#include "genericmodel.h"
 #include "event_delivery_manager_impl.h"
 #include "kernel_manager.h"
 #include "nest_names.h"
@@ -73,6 +74,13 @@ ReadoutNodeState::set( const Dictionary& d, const ReadoutNodeParameters& p, doub
   require_finite( node->get_name(), nest::names::V_m, v + p.membrane.E_L, "mV" );
 }
 
+bool
+is_eprop_readout( const nest::Node& node )
+{
+  const auto* model = nest::kernel().model_manager.get_node_model( node.get_model_id() );
+  return dynamic_cast< const nest::GenericModel< eprop_readout_chiplearn >* >( model ) != nullptr;
+}
+
 void
 eprop_readout_chiplearn::get_status( Dictionary& d ) const
 {
@@ -90,7 +98,7 @@ eprop_readout_chiplearn::pre_run_hook()
   logger_.init();
   propagators_ = P_.membrane.propagators();
   learning_window_steps_ = nest::kernel().simulation_manager.get_eprop_learning_window().get_steps();
-  configure_eprop( eprop_delays::readout_shift );
+  configure_eprop( get_name(), eprop_delays::readout_shift );
   eprop_history_.gradient().kernel = { propagators_.P_v, propagators_.P_z };
 }
 
@@ -100,8 +108,8 @@ eprop_readout_chiplearn::compute_error_signal()
   // The readout signal of step t is the one that reached the other readouts, from step t - 1: softmax
   // normalization needs every readout's signal, and they arrive one step late (NEST's bsshslm_2020 models
   // and the original e-prop code align mean-squared error the same way).
-  S_.readout_signal = core::readout_signal( P_.loss, S_.readout_signal_unnorm, normalization_rate_ );
-  S_.readout_signal_unnorm = core::unnormalized_readout_signal( P_.loss, S_.v + P_.membrane.E_L );
+  S_.readout_signal = core::readout_signal( P_.loss, S_.sent_V_m, others_ );
+  S_.sent_V_m = S_.v + P_.membrane.E_L;
   S_.error_signal = core::error_signal( S_.readout_signal, S_.target_signal );
 }
 
@@ -110,7 +118,7 @@ eprop_readout_chiplearn::update( const nest::Time& origin, const long from, cons
 {
   const size_t buffer_size = nest::kernel().connection_manager.get_min_delay();
   std::vector< double > error_signals( buffer_size, 0.0 );
-  std::vector< double > unnormalized_signals( buffer_size, 0.0 );
+  std::vector< double > membrane_potentials( buffer_size, 0.0 );
 
   for ( long lag = from; lag < to; ++lag )
   {
@@ -128,15 +136,20 @@ eprop_readout_chiplearn::update( const nest::Time& origin, const long from, cons
     }
 
     S_.v = core::leaky_step( S_.v, propagators_, S_.i_in, spike_input_.get_value( lag ), P_.membrane.V_min, arithmetic_ );
+    if ( not std::isfinite( S_.v ) )
+    {
+      numerical_instability( "V_m", S_.v + P_.membrane.E_L );
+    }
     compute_error_signal();
-    if ( eprop_clock_.step_in_interval() < grid_.steps - learning_window_steps_ )
+    // no error outside the learning window, nor before the first trial (the steps before the first interval)
+    if ( eprop_clock_.interval() < 0 or eprop_clock_.step_in_interval() < grid_.steps - learning_window_steps_ )
     {
       S_.target_signal = 0.0;
       S_.readout_signal = 0.0;
       S_.error_signal = 0.0;
     }
-    normalization_rate_ = 0.0;
-    unnormalized_signals[ lag ] = S_.readout_signal_unnorm;
+    others_ = core::OthersSoftmaxSum();
+    membrane_potentials[ lag ] = S_.sent_V_m;
     error_signals[ lag ] = S_.error_signal;
     if ( records_eprop_history() )
     {
@@ -158,7 +171,7 @@ eprop_readout_chiplearn::update( const nest::Time& origin, const long from, cons
   if ( P_.loss == core::Loss::cross_entropy )
   {
     nest::DelayedRateConnectionEvent readout_signal_event;
-    readout_signal_event.set_coeffarray( unnormalized_signals );
+    readout_signal_event.set_coeffarray( membrane_potentials );
     nest::kernel().event_delivery_manager.send_secondary( *this, readout_signal_event );
   }
 }
@@ -170,7 +183,7 @@ eprop_readout_chiplearn::handle( nest::DelayedRateConnectionEvent& e )
   const double signal = e.get_weight() * e.get_coeffvalue( it );
   if ( e.get_rport() == READOUT_SIGNAL )
   {
-    normalization_rate_ += signal;
+    others_.add( signal );
   }
   else
   {

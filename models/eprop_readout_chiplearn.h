@@ -8,6 +8,7 @@
 #ifndef EPROP_READOUT_CHIPLEARN_H
 #define EPROP_READOUT_CHIPLEARN_H
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,8 @@ output directly.
 Loss and learning signals. With ``loss`` = ``mean_squared_error`` the readout signal is
 :math:`y = V_\text{m}`; with ``cross_entropy`` it is the softmax
 :math:`y_k = e^{V_k} / \sum_l e^{V_l}` over the readouts of a task, which send each other their
-:math:`e^{V}` over ``rate_connection_delayed`` connections to receptor ``readout_signal`` (1). The target
+:math:`V_\text{m}` over ``rate_connection_delayed`` connections (weight 1) to receptor ``readout_signal`` (1);
+it is computed as :math:`1 / (1 + \sum_{l \ne k} e^{V_l - V_k})`, which cannot overflow. The target
 :math:`y^*` arrives from a ``step_rate_generator`` over ``rate_connection_delayed`` to receptor
 ``target_signal`` (2). In the last ``eprop_learning_window`` of each update interval the error
 :math:`y - y^*` is sent every step as a learning signal over ``eprop_learning_signal_connection_chiplearn``
@@ -128,7 +130,7 @@ struct ReadoutNodeState
   double v = 0.0;                      //!< membrane potential [mV], relative to E_L
   double i_in = 0.0;                   //!< current for the next step, synaptic plus I_e [pA]
   double readout_signal = 0.0;         //!< y: V_m (MSE) or the softmax of the readouts (cross-entropy)
-  double readout_signal_unnorm = 0.0;  //!< V_m (MSE) or exp(V_m) (cross-entropy), sent to the other readouts
+  double sent_V_m = 0.0;               //!< V_m of the last step [mV], sent to the other readouts for the next
   double target_signal = 0.0;          //!< y*: the target, from a rate generator on receptor target_signal
   double error_signal = 0.0;           //!< y - y* inside the learning window, else 0
 
@@ -183,7 +185,7 @@ private:
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
 
-  //! Sets readout_signal, readout_signal_unnorm and error_signal of the step from V_m.
+  //! Sets readout_signal and error_signal of the step, and the V_m sent to the other readouts.
   void compute_error_signal();
 
   friend class ChiplearnNode;
@@ -202,10 +204,11 @@ private:
     return S_.readout_signal;
   }
 
+  //! V_m (MSE) or exp(V_m) (cross-entropy), the numerator of the readout signal.
   double
   get_readout_signal_unnorm_() const
   {
-    return S_.readout_signal_unnorm;
+    return P_.loss == core::Loss::cross_entropy ? std::exp( S_.sent_V_m ) : S_.sent_V_m;
   }
 
   double
@@ -223,7 +226,7 @@ private:
   core::Exact arithmetic_;
   core::LeakyPropagators propagators_;
   long learning_window_steps_ = 1;
-  double normalization_rate_ = 0.0;  //!< sum of the other readouts' unnormalized signals of the previous step
+  core::OthersSoftmaxSum others_;  //!< the other readouts' membrane potentials of the previous step
 
   static nest::RecordablesMap< eprop_readout_chiplearn > recordablesMap_;
 };

@@ -10,6 +10,7 @@
 #ifndef CHIPLEARN_EPROP_RECURRENT_NEURON_H
 #define CHIPLEARN_EPROP_RECURRENT_NEURON_H
 
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -147,10 +148,16 @@ public:
     }
   }
 
+  //! Learning signals come from chiplearn's readouts only: other models' follow other delays and meanings.
   size_t
-  handles_test_event( nest::LearningSignalConnectionEvent&, size_t receptor_type ) override
+  handles_test_event( nest::LearningSignalConnectionEvent& e, size_t receptor_type ) override
   {
     this->require_receptor_zero( receptor_type );
+    if ( not is_eprop_readout( e.get_sender() ) )
+    {
+      throw nest::IllegalConnection( this->get_name() + " receives learning signals only from eprop_readout_chiplearn, "
+        + "not from " + e.get_sender().get_name() + "." );
+    }
     return 0;
   }
 
@@ -203,16 +210,11 @@ private:
     this->logger_.init();
     propagators_ = this->P_.neuron.membrane().propagators();
     dynamics_ = this->P_.neuron.dynamics();
-    configure_eprop( eprop_delays::recurrent_shift );
+    configure_eprop( this->get_name(), eprop_delays::recurrent_shift );
     const double h = nest::Time::get_resolution().get_ms();
     f_target_per_step_ = this->P_.learning.f_target * h / 1000.0;
     eprop_history_.gradient().kernel.eligibility =
       core::eligibility_parameters( dynamics_, propagators_, core::decay_factor( h, this->P_.learning.tau_m_readout ) );
-    if ( grid_.steps <= eprop_delays::learning_signal_lag )
-    {
-      throw nest::BadProperty( this->get_name() + ": eprop_update_interval must be longer than "
-        + std::to_string( eprop_delays::learning_signal_lag ) + " steps, the delay of the learning signals." );
-    }
   }
 
   void
@@ -229,6 +231,10 @@ private:
         this->S_.dynamics, dynamics_, propagators_, this->S_.i_in, this->spike_input_.get_value( lag ), arithmetic_ );
       const double threshold = Dynamics::threshold( this->S_.dynamics, dynamics_ );
       const core::LifState& lif = Dynamics::lif( this->S_.dynamics );
+      if ( not std::isfinite( lif.v ) )
+      {
+        this->numerical_instability( "V_m", lif.v + this->P_.neuron.membrane().E_L );
+      }
       const double psi =
         core::surrogate_gradient( this->P_.learning.surrogate, lif.refractory_left > 0, lif.v, threshold );
       const bool spike = this->spike_event_is_due( core::lif_crosses_threshold( lif, threshold ) );

@@ -8,6 +8,10 @@
 #include "eprop_synapse_chiplearn.h"
 
 // nestkernel
+#include "connector_model_impl.h"
+#include "target_identifier.h"
+
+// nestkernel
 #include "nest_names.h"
 
 // chiplearn
@@ -46,9 +50,10 @@ long
 first_batch_after_now( long batch_size )
 {
   const auto& simulation = nest::kernel().simulation_manager;
-  const long batch_steps = batch_size * simulation.get_eprop_update_interval().get_steps();
   const long now = simulation.get_clock().get_steps();
-  return core::floor_div( now - eprop_delays::recurrent_shift, batch_steps ) + 1;
+  // floor(floor(a / b) / c) = floor(a / (b c)), without the product, which a large batch_size would overflow
+  const long interval = core::floor_div( now - eprop_delays::recurrent_shift, simulation.get_eprop_update_interval().get_steps() );
+  return core::floor_div( interval, batch_size ) + 1;
 }
 }  // namespace
 
@@ -60,13 +65,52 @@ EpropSynapseCommonProperties::get_status( Dictionary& d ) const
   get_optimizer( d, optimizer, weight_grid );
 }
 
+namespace
+{
+//! The weight of the model's default connection, or of d if d sets it.
+double
+default_weight( const Dictionary& d, const nest::ConnectorModel& cm )
+{
+  double weight = 1.0;
+  if ( auto* model = dynamic_cast< const nest::GenericConnectorModel< eprop_synapse_chiplearn< nest::TargetIdentifierPtrRport > >* >( &cm ) )
+  {
+    weight = model->get_default_connection().get_weight();
+  }
+  else if ( auto* model = dynamic_cast< const nest::GenericConnectorModel< eprop_synapse_chiplearn< nest::TargetIdentifierIndex > >* >( &cm ) )
+  {
+    weight = model->get_default_connection().get_weight();
+  }
+  d.update_value( nest::names::weight, weight );
+  return weight;
+}
+}  // namespace
+
 void
 EpropSynapseCommonProperties::set_status( const Dictionary& d, nest::ConnectorModel& cm )
 {
-  nest::CommonSynapseProperties::set_status( d, cm );
   bool average = average_gradient;
   d.update_value( nest::names::average_gradient, average );
-  set_optimizer( d, optimizer, weight_grid, model_name, first_batch_after_now );
+  core::OptimizerParameters new_optimizer = optimizer;
+  core::WeightGrid grid = weight_grid;
+  set_optimizer( d, new_optimizer, grid, model_name, first_batch_after_now );
+  const double weight = default_weight( d, cm );
+  if ( not( weight >= grid.Wmin and weight <= grid.Wmax ) )
+  {
+    throw nest::BadProperty( model_name + ": optimizer Wmin = " + format_number( grid.Wmin ) + " and Wmax = "
+      + format_number( grid.Wmax ) + " leave out the model's default weight " + format_number( weight )
+      + "; allowed: Wmin <= weight <= Wmax (set a default weight in the range too)." );
+  }
+  // existing weights lie in the old range: it may widen, not narrow
+  if ( ( grid.Wmin > weight_grid.Wmin or grid.Wmax < weight_grid.Wmax )
+    and nest::kernel().connection_manager.get_num_connections( cm.get_syn_id() ) > 0 )
+  {
+    throw nest::BadProperty( model_name + ": optimizer Wmin and Wmax can only widen while connections of the model "
+      + "exist (now " + format_number( weight_grid.Wmin ) + " to " + format_number( weight_grid.Wmax )
+      + "); their weights lie in the present range." );
+  }
+  nest::CommonSynapseProperties::set_status( d, cm );
+  optimizer = new_optimizer;
+  weight_grid = grid;
   average_gradient = average;
 }
 

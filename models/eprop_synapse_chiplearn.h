@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 #include <limits>
 #include <string>
 #include <vector>
@@ -181,6 +182,11 @@ public:
       throw nest::IllegalConnection( "eprop_synapse_chiplearn: delay must be one simulation step ("
         + format_number( nest::Time::get_resolution().get_ms() ) + " ms)." );
     }
+    if ( is_eprop_readout( s ) )
+    {
+      throw nest::IllegalConnection( "eprop_synapse_chiplearn: " + s.get_name()
+        + " never spikes and cannot be the source of an e-prop synapse." );
+    }
     ConnTestDummyNode dummy_target;
     ConnectionBase::check_connection_( dummy_target, s, t, receptor_type );
     eprop_target_of( t, "eprop_synapse_chiplearn" ).register_eprop_synapse();
@@ -189,12 +195,20 @@ public:
   bool send( nest::Event& e, size_t thread, const CommonPropertiesType& cp );
 
   void get_status( Dictionary& d ) const;
+
+  //! Changes nothing unless every value is valid, every key known and the delay stays one step.
   void set_status( const Dictionary& d, nest::ConnectorModel& cm );
 
   void
   set_weight( double w )
   {
     weight_ = w;
+  }
+
+  double
+  get_weight() const
+  {
+    return weight_;
   }
 
 private:
@@ -208,8 +222,14 @@ private:
     }
   }
 
+  void set_learning_status( const Dictionary& d, nest::ConnectorModel& cm );
+
   //! Adds the gradient of the interval held so far to the batch, steps the optimizer, holds `interval`.
-  void update_weight( EpropTarget& target, long interval, const CommonPropertiesType& cp );
+  void update_weight( EpropTarget& target,
+    long interval,
+    const CommonPropertiesType& cp,
+    const nest::Event& e,
+    const nest::Node& target_node );
 
   double weight_ = 1.0;
   long interval_ = std::numeric_limits< long >::min();  //!< interval of the spikes held in spike_steps_
@@ -242,7 +262,7 @@ eprop_synapse_chiplearn< targetidentifierT >::send( nest::Event& e, size_t threa
     const long interval = grid.interval_of( t_spike );
     if ( interval > interval_ )
     {
-      update_weight( target, interval, cp );
+      update_weight( target, interval, cp, e, *target_node );
     }
     spike_steps_.push_back( static_cast< std::uint32_t >( step ) );
     target.note_spike( interval_, step );
@@ -260,7 +280,9 @@ template < typename targetidentifierT >
 void
 eprop_synapse_chiplearn< targetidentifierT >::update_weight( EpropTarget& target,
   long interval,
-  const CommonPropertiesType& cp )
+  const CommonPropertiesType& cp,
+  const nest::Event& e,
+  const nest::Node& target_node )
 {
   double gradient = 0.0;
   if ( not spike_steps_.empty() )
@@ -272,7 +294,15 @@ eprop_synapse_chiplearn< targetidentifierT >::update_weight( EpropTarget& target
     }
     spike_steps_.clear();
   }
-  weight_ = core::optimized_weight( optimizer_, cp.optimizer, cp.weight_grid, interval, gradient, weight_ );
+  try
+  {
+    weight_ = core::optimized_weight( optimizer_, cp.optimizer, cp.weight_grid, interval, gradient, weight_ );
+  }
+  catch ( const std::overflow_error& error )
+  {
+    throw nest::NumericalInstability( "eprop_synapse_chiplearn (from node " + std::to_string( e.get_sender_node_id() )
+      + " to node " + std::to_string( target_node.get_node_id() ) + "): " + error.what() );
+  }
   interval_ = interval;
   target.acquire_interval( interval );
 }
@@ -293,7 +323,28 @@ template < typename targetidentifierT >
 void
 eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, nest::ConnectorModel& cm )
 {
-  ConnectionBase::set_status( d, cm );
+  const long delay_steps = get_delay_steps();
+  try
+  {
+    ConnectionBase::set_status( d, cm );
+    if ( d.known( nest::names::delay ) and get_delay_steps() != 1 )
+    {
+      refuse( "eprop_synapse_chiplearn", nest::names::delay, d.get< double >( nest::names::delay ), "ms",
+        "one simulation step (" + format_number( nest::Time::get_resolution().get_ms() ) + " ms)" );
+    }
+    set_learning_status( d, cm );
+  }
+  catch ( ... )
+  {
+    ConnectionBase::set_delay_steps( delay_steps );
+    throw;
+  }
+}
+
+template < typename targetidentifierT >
+void
+eprop_synapse_chiplearn< targetidentifierT >::set_learning_status( const Dictionary& d, nest::ConnectorModel& cm )
+{
   double weight = weight_;
   d.update_value( nest::names::weight, weight );
   const auto& model = dynamic_cast< const nest::GenericConnectorModel< eprop_synapse_chiplearn >& >( cm );
@@ -308,6 +359,12 @@ eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, n
   {
     refuse( "eprop_synapse_chiplearn", adam_steps, state.adam_steps, "", "adam_steps >= 0" );
   }
+  // keys of the model's defaults that NEST's connector model and the common properties read
+  refuse_unread_entries( d,
+    "eprop_synapse_chiplearn",
+    "synapse property",
+    { nest::names::receptor_type, nest::names::music_channel, nest::names::average_gradient, nest::names::optimizer,
+      nest::names::weight_recorder } );
   weight_ = weight;
   optimizer_ = state;
 }

@@ -57,6 +57,12 @@ constexpr long readout_signal_offset = readout_shift + readout_normalization;
 inline const std::string eprop_interval_offset = "eprop_interval_offset";
 
 /**
+ * Whether node is an eprop_readout_chiplearn (or a copy of the model); asked of its model, because the node may
+ * be a proxy for a readout on another thread or process.
+ */
+bool is_eprop_readout( const nest::Node& node );
+
+/**
  * A neuron that e-prop synapses can target. Synapses acquire the intervals in which they saw presynaptic
  * spikes, note their spike steps, and take the interval's gradient when they update their weight (at their
  * first spike in a later interval), which releases the interval.
@@ -111,6 +117,8 @@ template < typename History >
 class EpropLearner : public EpropTarget
 {
 public:
+  static constexpr long max_interval_steps = 2147483647;
+
   void
   acquire_interval( long interval ) override
   {
@@ -136,12 +144,25 @@ public:
   }
 
 protected:
-  //! Reads the kernel's e-prop settings; the intervals start at step `shift` (modulo their length).
+  //! Reads the kernel's e-prop settings (BadProperty naming model if out of range); the intervals start at step
+  //! `shift` (modulo their length).
   void
-  configure_eprop( long shift )
+  configure_eprop( const std::string& model, long shift )
   {
     const auto& simulation = nest::kernel().simulation_manager;
-    grid_ = { simulation.get_eprop_update_interval().get_steps(), shift };
+    const long steps = simulation.get_eprop_update_interval().get_steps();
+    // steps within an interval are kept as 32-bit numbers
+    if ( not( steps > eprop_delays::learning_signal_lag and steps <= max_interval_steps ) )
+    {
+      const double h = nest::Time::get_resolution().get_ms();
+      refuse( model,
+        "eprop_update_interval",
+        simulation.get_eprop_update_interval().get_ms(),
+        "ms",
+        format_number( eprop_delays::learning_signal_lag * h ) + " ms < eprop_update_interval <= "
+          + format_number( max_interval_steps * h ) + " ms (the delay of the learning signals to 2^31 - 1 steps)" );
+    }
+    grid_ = { steps, shift };
     reset_on_update_ = simulation.get_eprop_reset_neurons_on_update();
     eprop_history_.configure( grid_ );
     eprop_clock_.configure( grid_ );

@@ -70,6 +70,10 @@ MembraneParameters::check( const std::string& model ) const
   require_finite( model, nest::names::E_L, E_L, "mV" );
   require_finite( model, nest::names::I_e, I_e, "pA" );
   require_positive( model, nest::names::tau_m, tau_m, "ms" );
+  if ( not std::isfinite( tau_m / C_m ) )
+  {
+    refuse( model, nest::names::C_m, C_m, "pF", "C_m large enough that tau_m / C_m is finite" );
+  }
   // -inf and the largest negative double both mean "no bound".
   if ( std::isnan( V_min ) or V_min == std::numeric_limits< double >::infinity() )
   {
@@ -129,6 +133,26 @@ LeakyNode::require_receptor_zero( size_t receptor_type ) const
   {
     throw nest::UnknownReceptorType( receptor_type, get_name() );
   }
+}
+
+void
+LeakyNode::numerical_instability( const std::string& quantity, double value ) const
+{
+  throw nest::NumericalInstability( get_name() + " (node " + std::to_string( get_node_id() ) + "): " + quantity + " = "
+    + format_number( value ) );
+}
+
+void
+LeakyNode::refuse_unknown_parameters( const Dictionary& d ) const
+{
+  Dictionary archiving;
+  nest::ArchivingNode::get_status( archiving );
+  std::vector< std::string > read_later { nest::names::frozen };
+  for ( const auto& [ key, entry ] : archiving )
+  {
+    read_later.push_back( key );
+  }
+  refuse_unread_entries( d, get_name(), "parameter", read_later );
 }
 
 size_t

@@ -112,8 +112,17 @@ protected:
   //! Sends a spike in step origin + lag and records its time for spike-time-based synapses.
   void emit_spike( const nest::Time& origin, long lag );
 
+  //! Raises NumericalInstability naming the node and the quantity that is not finite.
+  [[noreturn]] void numerical_instability( const std::string& quantity, double value ) const;
+
   //! Raises UnknownReceptorType unless receptor_type is 0.
   void require_receptor_zero( size_t receptor_type ) const;
+
+  /**
+   * Raises BadProperty for a key of d that neither the model has read nor NEST reads after it (the archiving
+   * node's parameters, "frozen"): before anything is changed, so that a refused dictionary changes nothing.
+   */
+  void refuse_unknown_parameters( const Dictionary& d ) const;
 
   nest::RingBuffer spike_input_;    //!< summed spike weights per step [mV]
   nest::RingBuffer current_input_;  //!< summed currents per step [pA]

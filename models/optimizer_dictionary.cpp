@@ -17,6 +17,12 @@
 namespace chiplearn
 {
 
+namespace
+{
+const std::vector< std::string > optimizer_keys { nest::names::type, nest::names::eta, nest::names::batch_size,
+  nest::names::Wmin, nest::names::Wmax, nest::names::beta_1, nest::names::beta_2, nest::names::epsilon };
+}  // namespace
+
 void
 get_optimizer( Dictionary& d, const core::OptimizerParameters& optimizer, const core::WeightGrid& grid )
 {
@@ -67,6 +73,7 @@ set_optimizer( const Dictionary& d,
       p.check();
       g.check( "optimizer " );
     } );
+  refuse_unknown_keys( o, model, "optimizer setting", optimizer_keys );
   optimizer = p;
   grid = g;
 }

@@ -10,11 +10,14 @@
 #ifndef CHIPLEARN_PARAMETER_CHECKS_H
 #define CHIPLEARN_PARAMETER_CHECKS_H
 
+#include <algorithm>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 // nestkernel
+#include "dictionary.h"
 #include "exceptions.h"
 
 // chiplearn
@@ -80,6 +83,78 @@ inline void
 require_non_negative( const std::string& model, const std::string& name, double value, const std::string& unit )
 {
   check_parameters( model, [ & ] { core::require_non_negative( name, value, unit ); } );
+}
+
+/**
+ * What to write instead of a name that NEST's own e-prop models accept and chiplearn's do not, or "" (see
+ * README.md, "Coming from NEST's e-prop").
+ */
+inline std::string
+porting_hint( const std::string& name )
+{
+  static const std::map< std::string, std::string > hints {
+    { "tau_m_readout",
+      "set tau_m_readout on the postsynaptic neurons (eprop_iaf_chiplearn, eprop_iaf_adapt_chiplearn): they filter "
+      "the eligibility traces of all their synapses at once" },
+    { "optimize_each_step",
+      "chiplearn's e-prop synapse takes one optimizer step per batch of update intervals, as NEST's bsshslm_2020 "
+      "synapse; leave it out" },
+    { "flush_event_send_interval",
+      "chiplearn's neurons need no flush events: an old interval keeps only the values its synapses are still owed; "
+      "leave it out" },
+    { "eprop_isi_trace_cutoff", "chiplearn's e-prop is that of NEST's bsshslm_2020 models, without a cutoff; leave it out" },
+    { "kappa", "give the readouts' time constant instead: tau_m_readout (ms), kappa = exp(-h / tau_m_readout)" },
+    { "kappa_reg", "the firing-rate regularization of chiplearn's neurons is per update interval (c_reg, f_target)" },
+    { "optimizer",
+      "a synapse's Adam state is adam_m, adam_v and adam_steps; the optimizer's settings are the model's "
+      "(nest.SetDefaults)" },
+    { "learning_rate", "the learning rate is eta" },
+    { "m", "the Adam state of a synapse is adam_m" },
+    { "v", "the Adam state of a synapse is adam_v" },
+  };
+  const auto found = hints.find( name );
+  return found == hints.end() ? "" : found->second;
+}
+
+/**
+ * Throws BadProperty "<model>: <what> "<key>" is unknown[: hint]; known: <known>." for the first key of d that
+ * has not been read and is not in `read_later` (keys NEST reads after the model's set_status). Called before
+ * anything is changed, so that a refused dictionary changes nothing.
+ */
+inline void
+refuse_unread_entries( const Dictionary& d,
+  const std::string& model,
+  const std::string& what,
+  const std::vector< std::string >& read_later = {} )
+{
+  for ( const auto& [ key, entry ] : d )
+  {
+    if ( d.has_been_accessed( key ) or std::find( read_later.begin(), read_later.end(), key ) != read_later.end() )
+    {
+      continue;
+    }
+    const std::string hint = porting_hint( key );
+    throw nest::BadProperty(
+      model + ": " + what + " \"" + key + "\" is unknown or read-only" + ( hint.empty() ? "" : "; " + hint ) + "." );
+  }
+}
+
+/** As refuse_unread_entries, for a dictionary whose keys must be among `known` (a nested dictionary). */
+inline void
+refuse_unknown_keys( const Dictionary& d,
+  const std::string& model,
+  const std::string& what,
+  const std::vector< std::string >& known )
+{
+  for ( const auto& [ key, entry ] : d )
+  {
+    if ( std::find( known.begin(), known.end(), key ) == known.end() )
+    {
+      const std::string hint = porting_hint( key );
+      throw nest::BadProperty( model + ": " + what + " \"" + key + "\" is unknown; "
+        + ( hint.empty() ? "known: " + core::joined( known ) : hint ) + "." );
+    }
+  }
 }
 
 /** The enumerator named by a string parameter; BadProperty listing the allowed names otherwise. */

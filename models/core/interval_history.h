@@ -22,6 +22,7 @@
 #ifndef CHIPLEARN_CORE_INTERVAL_HISTORY_H
 #define CHIPLEARN_CORE_INTERVAL_HISTORY_H
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -409,7 +410,7 @@ private:
     {
       for ( auto values_of : Record::per_step )
       {
-        record.*values_of = spare_records_.take( grid_.steps );
+        record.*values_of = spare_records_.take( std::min( grid_.steps, max_reserved_steps ) );
       }
     }
   }
@@ -433,6 +434,9 @@ private:
       spare_records_.give( record.*values_of );
     }
   }
+
+  //! Records grow as steps come; long intervals do not reserve all their memory at once.
+  static constexpr long max_reserved_steps = 65536;
 
   IntervalGrid grid_;
   Gradient gradient_;

@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -96,7 +97,7 @@ struct OptimizerParameters
   long batch_size = 1;     //!< update intervals (trials) whose gradients are averaged into one step
   double beta_1 = 0.9;     //!< Adam: decay of the first moment
   double beta_2 = 0.999;   //!< Adam: decay of the second moment
-  double epsilon = 1e-7;   //!< Adam: added to sqrt(v) (TensorFlow/Keras form)
+  double epsilon = 1e-7;   //!< Adam: added to sqrt(v) (TensorFlow/Keras form); > 0, or a zero gradient gives 0 / 0
 
   //! Throws std::invalid_argument naming the first setting out of range (names as in the "optimizer" dictionary).
   void
@@ -115,7 +116,7 @@ struct OptimizerParameters
     {
       refuse( "optimizer beta_2", beta_2, "", "0 <= beta_2 < 1" );
     }
-    require_non_negative( "optimizer epsilon", epsilon, "" );
+    require_positive( "optimizer epsilon", epsilon, "" );
   }
 };
 
@@ -134,7 +135,8 @@ struct OptimizerState
  * optimizer steps that are due: one per completed batch of batch_size intervals, the first with the batch's
  * mean gradient and any further ones (batches without gradient for this synapse) with zero gradient, so
  * that Adam's moments decay as for a synapse updated every batch. Batches with learning rate 0 change
- * nothing. The weight ends on the grid's nearest level.
+ * nothing. The weight ends on the grid's nearest level. Throws std::overflow_error if the step makes the weight
+ * or Adam's moments infinite or NaN.
  */
 inline double
 optimized_weight( OptimizerState& s,
@@ -150,7 +152,8 @@ optimized_weight( OptimizerState& s,
   {
     return weight;
   }
-  double g = s.summed_gradient / p.batch_size;
+  const double batch_gradient = s.summed_gradient / p.batch_size;
+  double g = batch_gradient;
   s.summed_gradient = 0.0;
   for ( ; s.batch < open_batch; ++s.batch, g = 0.0 )
   {
@@ -172,6 +175,11 @@ optimized_weight( OptimizerState& s,
       s.v = p.beta_2 * s.v + ( 1.0 - p.beta_2 ) * g * g;
       weight -= alpha * s.m / ( std::sqrt( s.v ) + p.epsilon );
     }
+  }
+  if ( not( std::isfinite( weight ) and std::isfinite( s.m ) and std::isfinite( s.v ) ) )
+  {
+    throw std::overflow_error( "the optimizer step is not finite: weight " + format_number( weight ) + ", gradient "
+      + format_number( batch_gradient ) + ", Adam moments " + format_number( s.m ) + " and " + format_number( s.v ) );
   }
   return grid.level( weight );
 }
