@@ -136,7 +136,7 @@ eprop_readout_chiplearn::update( const nest::Time& origin, const long from, cons
     }
 
     S_.v = core::leaky_step( S_.v, propagators_, S_.i_in, spike_input_.get_value( lag ), P_.membrane.V_min, arithmetic_ );
-    if ( not std::isfinite( S_.v ) )
+    if ( not std::isfinite( S_.v + P_.membrane.E_L ) )
     {
       numerical_instability( "V_m", S_.v + P_.membrane.E_L );
     }
@@ -181,6 +181,10 @@ eprop_readout_chiplearn::handle( nest::DelayedRateConnectionEvent& e )
 {
   auto it = e.begin();
   const double signal = e.get_weight() * e.get_coeffvalue( it );
+  if ( not std::isfinite( signal ) )
+  {
+    numerical_instability( e.get_rport() == READOUT_SIGNAL ? "a readout signal received" : "target_signal", signal );
+  }
   if ( e.get_rport() == READOUT_SIGNAL )
   {
     others_.add( signal );

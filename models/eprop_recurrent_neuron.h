@@ -143,6 +143,10 @@ public:
     for ( auto it = e.begin(); it != e.end(); )
     {
       const double learning_signal = e.get_weight() * e.get_coeffvalue( it );  // advances it
+      if ( not std::isfinite( learning_signal ) )
+      {
+        this->numerical_instability( "learning_signal", learning_signal );
+      }
       eprop_history_.change(
         step, [ learning_signal ]( core::RecurrentRecord& r, std::size_t i ) { r.learning_signal[ i ] += learning_signal; } );
     }
@@ -231,9 +235,15 @@ private:
         this->S_.dynamics, dynamics_, propagators_, this->S_.i_in, this->spike_input_.get_value( lag ), arithmetic_ );
       const double threshold = Dynamics::threshold( this->S_.dynamics, dynamics_ );
       const core::LifState& lif = Dynamics::lif( this->S_.dynamics );
-      if ( not std::isfinite( lif.v ) )
+      // the absolute potentials, which NEST records: relative ones may be finite while these overflow
+      const double E_L = this->P_.neuron.membrane().E_L;
+      if ( not std::isfinite( lif.v + E_L ) )
       {
-        this->numerical_instability( "V_m", lif.v + this->P_.neuron.membrane().E_L );
+        this->numerical_instability( "V_m", lif.v + E_L );
+      }
+      if ( not std::isfinite( threshold + E_L ) )
+      {
+        this->numerical_instability( "V_th_adapt", threshold + E_L );
       }
       const double psi =
         core::surrogate_gradient( this->P_.learning.surrogate, lif.refractory_left > 0, lif.v, threshold );

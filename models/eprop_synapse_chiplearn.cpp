@@ -7,6 +7,8 @@
 
 #include "eprop_synapse_chiplearn.h"
 
+#include <algorithm>
+
 // nestkernel
 #include "connector_model_impl.h"
 #include "target_identifier.h"
@@ -24,6 +26,51 @@ namespace chiplearn
 namespace
 {
 const std::string model_name = "eprop_synapse_chiplearn";
+}
+
+const std::vector< std::string >&
+model_defaults_keys()
+{
+  static const std::vector< std::string > keys { nest::names::receptor_type, nest::names::music_channel,
+    nest::names::average_gradient, nest::names::optimizer, nest::names::weight_recorder };
+  return keys;
+}
+
+void
+check_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, const std::vector< std::string >& known )
+{
+  double weight = 0.0;
+  if ( d.update_value( nest::names::weight, weight ) and not( weight >= grid.Wmin and weight <= grid.Wmax ) )
+  {
+    refuse( model_name, nest::names::weight, weight, "",
+      "Wmin <= weight <= Wmax (" + format_number( grid.Wmin ) + " to " + format_number( grid.Wmax ) + ")" );
+  }
+  double delay = 0.0;
+  if ( d.update_value( nest::names::delay, delay ) )
+  {
+    nest::kernel().connection_manager.get_delay_checker().assert_valid_delay_ms( delay );
+  }
+  core::OptimizerState state;
+  d.update_value( adam_m, state.m );
+  d.update_value( adam_v, state.v );
+  d.update_value( adam_steps, state.adam_steps );
+  require_finite( model_name, adam_m, state.m, "" );
+  require_non_negative( model_name, adam_v, state.v, "" );
+  if ( state.adam_steps < 0 )
+  {
+    refuse( model_name, adam_steps, state.adam_steps, "", "adam_steps >= 0" );
+  }
+  std::vector< std::string > allowed = known;
+  allowed.insert( allowed.end(), { nest::names::weight, nest::names::delay, adam_m, adam_v, adam_steps } );
+  for ( const auto& [ key, entry ] : d )
+  {
+    if ( std::find( allowed.begin(), allowed.end(), key ) == allowed.end() )
+    {
+      const std::string hint = porting_hint( key );
+      throw nest::BadProperty(
+        model_name + ": synapse property \"" + key + "\" is unknown or read-only" + ( hint.empty() ? "" : "; " + hint ) + "." );
+    }
+  }
 }
 
 EpropTarget&
@@ -51,8 +98,10 @@ first_batch_after_now( long batch_size )
 {
   const auto& simulation = nest::kernel().simulation_manager;
   const long now = simulation.get_clock().get_steps();
-  // floor(floor(a / b) / c) = floor(a / (b c)), without the product, which a large batch_size would overflow
-  const long interval = core::floor_div( now - eprop_delays::recurrent_shift, simulation.get_eprop_update_interval().get_steps() );
+  // floor(floor(a / b) / c) = floor(a / (b c)), without the product, which a large batch_size would overflow. An
+  // interval of less than a step (which the models refuse when the simulation starts) counts as one step here.
+  const long interval_steps = std::max( 1L, simulation.get_eprop_update_interval().get_steps() );
+  const long interval = core::floor_div( now - eprop_delays::recurrent_shift, interval_steps );
   return core::floor_div( interval, batch_size ) + 1;
 }
 }  // namespace
@@ -88,11 +137,18 @@ default_weight( const Dictionary& d, const nest::ConnectorModel& cm )
 void
 EpropSynapseCommonProperties::set_status( const Dictionary& d, nest::ConnectorModel& cm )
 {
+  set_model_defaults( [ & ] { set_common_status( d, cm ); } );
+}
+
+void
+EpropSynapseCommonProperties::set_common_status( const Dictionary& d, nest::ConnectorModel& cm )
+{
   bool average = average_gradient;
   d.update_value( nest::names::average_gradient, average );
   core::OptimizerParameters new_optimizer = optimizer;
   core::WeightGrid grid = weight_grid;
   set_optimizer( d, new_optimizer, grid, model_name, first_batch_after_now );
+  check_synapse_entries( d, grid, model_defaults_keys() );
   const double weight = default_weight( d, cm );
   if ( not( weight >= grid.Wmin and weight <= grid.Wmax ) )
   {

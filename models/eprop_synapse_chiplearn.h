@@ -136,7 +136,42 @@ public:
   core::OptimizerParameters optimizer;
   core::WeightGrid weight_grid;
   bool average_gradient = false;
+
+private:
+  void set_common_status( const Dictionary& d, nest::ConnectorModel& cm );
 };
+
+/**
+ * Checks the entries of d that belong to one synapse (weight, delay, Adam state) against the weight grid and
+ * NEST's delay rules, without changing anything; BadProperty naming the first one out of range. `known`: the
+ * keys allowed in d besides them. The model's defaults are checked so before any of them is set, because
+ * NEST sets the common properties first and the default connection after them.
+ */
+void check_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, const std::vector< std::string >& known );
+
+//! Keys of a synapse model's defaults besides one synapse's: read by NEST's connector model and the common properties.
+const std::vector< std::string >& model_defaults_keys();
+
+/**
+ * Runs set(), the setting of a synapse model's defaults. NEST freezes its delay checker around it and thaws
+ * it only if it succeeds: a refusal would leave the checker frozen, so that later connections no longer
+ * widen the kernel's delay range and their spikes land beyond the neurons' input buffers. So a refusal thaws
+ * it before it is passed on.
+ */
+template < typename Set >
+void
+set_model_defaults( const Set& set )
+{
+  try
+  {
+    set();
+  }
+  catch ( ... )
+  {
+    nest::kernel().connection_manager.get_delay_checker().enable_delay_update();
+    throw;
+  }
+}
 
 //! Throws IllegalConnection unless the target is a chiplearn e-prop neuron; returns its learning side.
 EpropTarget& eprop_target_of( nest::Node& target, const std::string& synapse_model );
@@ -223,6 +258,9 @@ private:
   }
 
   void set_learning_status( const Dictionary& d, nest::ConnectorModel& cm );
+
+  //! Whether this is the model's default connection (set by nest.SetDefaults and nest.CopyModel).
+  bool is_default( const nest::ConnectorModel& cm ) const;
 
   //! Adds the gradient of the interval held so far to the batch, steps the optimizer, holds `interval`.
   void update_weight( EpropTarget& target,
@@ -323,48 +361,60 @@ template < typename targetidentifierT >
 void
 eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, nest::ConnectorModel& cm )
 {
-  const long delay_steps = get_delay_steps();
-  try
+  const bool defaults = is_default( cm );
+  const auto set = [ & ]
   {
-    ConnectionBase::set_status( d, cm );
-    if ( d.known( nest::names::delay ) and get_delay_steps() != 1 )
+    const long delay_steps = get_delay_steps();
+    try
     {
-      refuse( "eprop_synapse_chiplearn", nest::names::delay, d.get< double >( nest::names::delay ), "ms",
-        "one simulation step (" + format_number( nest::Time::get_resolution().get_ms() ) + " ms)" );
+      ConnectionBase::set_status( d, cm );
+      // the model's default delay is checked when a connection is made with it
+      if ( not defaults and d.known( nest::names::delay ) and get_delay_steps() != 1 )
+      {
+        refuse( "eprop_synapse_chiplearn", nest::names::delay, d.get< double >( nest::names::delay ), "ms",
+          "one simulation step (" + format_number( nest::Time::get_resolution().get_ms() ) + " ms)" );
+      }
+      set_learning_status( d, cm );
     }
-    set_learning_status( d, cm );
-  }
-  catch ( ... )
+    catch ( ... )
+    {
+      ConnectionBase::set_delay_steps( delay_steps );
+      throw;
+    }
+  };
+  if ( defaults )
   {
-    ConnectionBase::set_delay_steps( delay_steps );
-    throw;
+    set_model_defaults( set );
   }
+  else
+  {
+    set();
+  }
+}
+
+template < typename targetidentifierT >
+bool
+eprop_synapse_chiplearn< targetidentifierT >::is_default( const nest::ConnectorModel& cm ) const
+{
+  const auto& model = dynamic_cast< const nest::GenericConnectorModel< eprop_synapse_chiplearn >& >( cm );
+  return &model.get_default_connection() == this;
 }
 
 template < typename targetidentifierT >
 void
 eprop_synapse_chiplearn< targetidentifierT >::set_learning_status( const Dictionary& d, nest::ConnectorModel& cm )
 {
+  const auto& model = dynamic_cast< const nest::GenericConnectorModel< eprop_synapse_chiplearn >& >( cm );
+  // the model's defaults also take what NEST's connector model and the common properties read
+  check_synapse_entries( d,
+    model.get_common_properties().weight_grid,
+    is_default( cm ) ? model_defaults_keys() : std::vector< std::string > {} );
   double weight = weight_;
   d.update_value( nest::names::weight, weight );
-  const auto& model = dynamic_cast< const nest::GenericConnectorModel< eprop_synapse_chiplearn >& >( cm );
-  check_weight( weight, model.get_common_properties().weight_grid );
   core::OptimizerState state = optimizer_;
   d.update_value( adam_m, state.m );
   d.update_value( adam_v, state.v );
   d.update_value( adam_steps, state.adam_steps );
-  require_finite( "eprop_synapse_chiplearn", adam_m, state.m, "" );
-  require_non_negative( "eprop_synapse_chiplearn", adam_v, state.v, "" );
-  if ( state.adam_steps < 0 )
-  {
-    refuse( "eprop_synapse_chiplearn", adam_steps, state.adam_steps, "", "adam_steps >= 0" );
-  }
-  // keys of the model's defaults that NEST's connector model and the common properties read
-  refuse_unread_entries( d,
-    "eprop_synapse_chiplearn",
-    "synapse property",
-    { nest::names::receptor_type, nest::names::music_channel, nest::names::average_gradient, nest::names::optimizer,
-      nest::names::weight_recorder } );
   weight_ = weight;
   optimizer_ = state;
 }

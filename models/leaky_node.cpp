@@ -172,17 +172,30 @@ LeakyNode::handles_test_event( nest::CurrentEvent&, size_t receptor_type )
 void
 LeakyNode::handle( nest::SpikeEvent& e )
 {
-  assert( e.get_delay_steps() > 0 );
-  spike_input_.add_value( e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() ),
-    e.get_weight() * e.get_multiplicity() );
+  spike_input_.add_value( input_offset( e, spike_input_ ), e.get_weight() * e.get_multiplicity() );
 }
 
 void
 LeakyNode::handle( nest::CurrentEvent& e )
 {
-  assert( e.get_delay_steps() > 0 );
-  current_input_.add_value( e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() ),
-    e.get_weight() * e.get_current() );
+  current_input_.add_value( input_offset( e, current_input_ ), e.get_weight() * e.get_current() );
+}
+
+long
+LeakyNode::input_offset( const nest::Event& e, const nest::RingBuffer& buffer ) const
+{
+  const long offset = e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() );
+  // NEST sizes the buffers by the kernel's delay range. After a refused nest.SetDefaults of a synapse model NEST
+  // can leave that range stale (it stops widening with new connections): an event due later than the buffer
+  // reaches would be written beyond it.
+  if ( offset < 0 or static_cast< size_t >( offset ) >= buffer.size() )
+  {
+    throw nest::KernelException( "chiplearn: " + get_name() + " (node " + std::to_string( get_node_id() )
+      + ") received an event due in " + std::to_string( offset ) + " steps, beyond its input buffer of "
+      + std::to_string( buffer.size() ) + " steps: NEST's delay range (min_delay, max_delay) is stale, which NEST "
+      + "leaves so after a refused nest.SetDefaults of a synapse model; call nest.ResetKernel()." );
+  }
+  return offset;
 }
 
 void

@@ -109,6 +109,9 @@ public:
 protected:
   void clear_input_buffers();
 
+  //! Step of the buffer in which event e is due; KernelException if that lies beyond the buffer.
+  long input_offset( const nest::Event& e, const nest::RingBuffer& buffer ) const;
+
   //! Sends a spike in step origin + lag and records its time for spike-time-based synapses.
   void emit_spike( const nest::Time& origin, long lag );
 

@@ -57,11 +57,7 @@ set_optimizer( const Dictionary& d,
   p.type = choice_parameter< core::OptimizerType >( model, core::optimizer_type_names(), "optimizer type", type );
   o.update_value( nest::names::batch_size, p.batch_size );
   double eta = p.eta.latest();
-  if ( o.update_value( nest::names::eta, eta ) )
-  {
-    require_non_negative( model, "optimizer eta", eta, "" );
-    p.eta.set( first_batch_after_now( p.batch_size ), eta );
-  }
+  const bool new_eta = o.update_value( nest::names::eta, eta );
   o.update_value( nest::names::Wmin, g.Wmin );
   o.update_value( nest::names::Wmax, g.Wmax );
   o.update_value( nest::names::beta_1, p.beta_1 );
@@ -70,10 +66,16 @@ set_optimizer( const Dictionary& d,
   check_parameters( model,
     [ & ]
     {
+      core::require_non_negative( "optimizer eta", eta, "" );
       p.check();
       g.check( "optimizer " );
     } );
   refuse_unknown_keys( o, model, "optimizer setting", optimizer_keys );
+  // the batch from which a new learning rate applies depends on the (checked) batch size
+  if ( new_eta )
+  {
+    p.eta.set( first_batch_after_now( p.batch_size ), eta );
+  }
   optimizer = p;
   grid = g;
 }

@@ -51,6 +51,32 @@ def test_a_huge_batch_size_does_not_crash():
     assert float(out.split()[-1]) == 0.5  # the batch never completes: the weight is untouched
 
 
+def test_a_refused_batch_size_is_not_used_for_a_new_learning_rate():
+    code, out, err = run_isolated("""
+        import nest, chiplearn
+        nest.verbosity = nest.VerbosityLevel.ERROR
+        chiplearn.install()
+        try:
+            nest.SetDefaults("eprop_synapse_chiplearn", {"optimizer": {"batch_size": 0, "eta": 0.1}})
+        except nest.NESTErrors.BadProperty as error:
+            print("refused:", error)
+        print(nest.GetDefaults("eprop_synapse_chiplearn")["optimizer"]["eta"])
+    """)
+    assert code == 0, err
+    assert "optimizer batch_size = 0 is out of range" in out and out.split()[-1] == "0.0001"
+
+
+def test_a_non_finite_incoming_signal_is_a_numerical_instability(nest_kernel):
+    nest = nest_kernel
+    eprop_kernel(nest)
+    readout = nest.Create("eprop_readout_chiplearn")
+    target = nest.Create("step_rate_generator", params={"amplitude_times": [1.0], "amplitude_values": [1.0]})
+    nest.Connect(target, readout, syn_spec={"synapse_model": "rate_connection_delayed", "delay": 1.0,
+                                            "receptor_type": 2, "weight": float("-inf")})
+    with pytest.raises(nest.NESTErrors.NumericalInstability, match=r"eprop_readout_chiplearn \(node 1\): target_signal"):
+        nest.Simulate(10.0)
+
+
 def test_adam_epsilon_must_be_positive(nest_kernel):
     nest = nest_kernel
     with pytest.raises(nest.NESTErrors.BadProperty, match="optimizer epsilon = 0 is out of range; allowed: 0 <"):

@@ -1,0 +1,122 @@
+"""Seeded generation of fuzz cases: short programs of NEST calls on chiplearn's models (and a few of NEST's,
+as neighbours) with values drawn from typical ranges, edges, non-finite numbers, wrong types, unknown keys
+and NEST's e-prop names. A case is a JSON-serializable list of operations; the same (seed, index) always
+gives the same case, which is its reproducer."""
+
+import numpy as np
+
+CHIPLEARN_NEURONS = ("eprop_iaf_chiplearn", "eprop_iaf_adapt_chiplearn", "eprop_readout_chiplearn")
+OTHER_NODES = ("parrot_neuron", "iaf_psc_delta", "eprop_readout_bsshslm_2020", "eprop_iaf_bsshslm_2020")
+SYNAPSE = "eprop_synapse_chiplearn"
+CONNECTIONS = (SYNAPSE, "eprop_learning_signal_connection_chiplearn", "rate_connection_delayed", "static_synapse",
+               "eprop_synapse_bsshslm_2020", "eprop_learning_signal_connection_bsshslm_2020")
+
+# typical values per parameter: (low, high) for floats, a tuple of choices otherwise
+TYPICAL = {
+    "C_m": (0.5, 500.0), "E_L": (-80.0, 10.0), "I_e": (-50.0, 800.0), "tau_m": (1.0, 3000.0), "V_min": (-200.0, -60.0),
+    "V_th": (-60.0, 20.0), "t_ref": (0.0, 10.0), "regular_spike_arrival": (True, False), "c_reg": (0.0, 300.0),
+    "f_target": (0.0, 50.0), "tau_m_readout": (1.0, 100.0), "surrogate_gradient_height": (0.01, 2.0),
+    "surrogate_gradient_width": (0.1, 5.0), "V_m": (-80.0, 0.0), "adapt_beta": (0.0, 5.0), "adapt_tau": (1.0, 3000.0),
+    "adaptation": (0.0, 3.0), "surrogate_gradient_function": ("piecewise_linear", "exponential",
+                                                              "fast_sigmoid_derivative", "arctan_derivative"),
+    "loss": ("mean_squared_error", "cross_entropy"), "weight": (-5.0, 5.0), "delay": (1.0,), "adam_m": (-1.0, 1.0),
+    "adam_v": (0.0, 1.0), "adam_steps": (0, 1, 10), "average_gradient": (True, False),
+}
+OPTIMIZER_TYPICAL = {"type": ("gradient_descent", "adam"), "eta": (0.0, 0.05), "batch_size": (1, 2, 4),
+                     "Wmin": (-100.0, -1.0), "Wmax": (1.0, 100.0), "beta_1": (0.0, 0.99), "beta_2": (0.9, 0.9999),
+                     "epsilon": (1e-9, 1e-3)}
+NEURON_KEYS = ("C_m", "E_L", "I_e", "tau_m", "V_min", "V_th", "t_ref", "regular_spike_arrival", "c_reg", "f_target",
+               "tau_m_readout", "surrogate_gradient_function", "surrogate_gradient_height", "surrogate_gradient_width",
+               "V_m")
+KEYS = {
+    "eprop_iaf_chiplearn": NEURON_KEYS,
+    "eprop_iaf_adapt_chiplearn": NEURON_KEYS + ("adapt_beta", "adapt_tau", "adaptation"),
+    "eprop_readout_chiplearn": ("C_m", "E_L", "I_e", "tau_m", "V_min", "regular_spike_arrival", "loss", "V_m"),
+}
+CONNECTION_KEYS = ("weight", "delay", "adam_m", "adam_v", "adam_steps")
+# NEST's e-prop names and plain mistakes
+FOREIGN_KEYS = ("tau_mem", "kappa", "kappa_reg", "flush_event_send_interval", "eprop_isi_trace_cutoff", "m", "v",
+                "optimize_each_step", "learning_rate", "recordables", "global_id", "tau_m_readout", "optimizer")
+SPECIAL = [0.0, -0.0, 5e-324, 1e-300, -1.0, -1e300, 1e300, 1e308, float("inf"), float("-inf"), float("nan"),
+           2**62, -(2**62), 0, -1, True, "x", [1.0, 2.0], {}]
+
+
+def _value(rng, key, typical):
+    if rng.random() < 0.35:
+        return SPECIAL[rng.integers(len(SPECIAL))]
+    choices = typical.get(key, (0.0, 1.0))
+    if len(choices) == 2 and all(isinstance(c, float) for c in choices):
+        return float(rng.uniform(*choices))
+    return choices[rng.integers(len(choices))]
+
+
+def _params(rng, keys, typical, n_max=3):
+    params = {}
+    for _ in range(rng.integers(1, n_max + 1)):
+        key = keys[rng.integers(len(keys))] if rng.random() < 0.85 else FOREIGN_KEYS[rng.integers(len(FOREIGN_KEYS))]
+        params[key] = _value(rng, key, typical)
+    return params
+
+
+def _optimizer(rng):
+    return _params(rng, tuple(OPTIMIZER_TYPICAL), OPTIMIZER_TYPICAL)
+
+
+def _synapse_defaults(rng):
+    params = {}
+    if rng.random() < 0.7:
+        params["optimizer"] = _optimizer(rng)
+    if rng.random() < 0.5:
+        params.update(_params(rng, ("average_gradient", "weight", "delay"), TYPICAL, 2))
+    return params
+
+
+def make_case(seed, index):
+    """The case (seed, index): a list of operations, each a dict with "op" and its arguments."""
+    rng = np.random.default_rng([seed, index])
+    ops = []
+    kernel = {"resolution": 1.0 if rng.random() < 0.9 else 0.1}
+    interval = float(rng.choice([20.0, 30.0, 50.0]))
+    kernel["eprop_update_interval"] = interval if rng.random() < 0.9 else SPECIAL[rng.integers(len(SPECIAL))]
+    kernel["eprop_learning_window"] = float(rng.choice([5.0, 10.0, 20.0]))
+    ops.append({"op": "kernel", "params": kernel})
+    if rng.random() < 0.3:
+        ops.append({"op": "defaults", "model": SYNAPSE, "params": _synapse_defaults(rng)})
+    groups = []
+    for _ in range(rng.integers(2, 5)):
+        model = CHIPLEARN_NEURONS[rng.integers(3)] if rng.random() < 0.85 else OTHER_NODES[rng.integers(len(OTHER_NODES))]
+        params = _params(rng, KEYS[model], TYPICAL) if model in KEYS and rng.random() < 0.5 else {}
+        if model in KEYS and rng.random() < 0.4:
+            ops.append({"op": "defaults", "model": model, "params": _params(rng, KEYS[model], TYPICAL)})
+        if model in KEYS and rng.random() < 0.15:
+            new = f"{model}_copy{len(ops)}"
+            ops.append({"op": "copy", "model": model, "new": new, "params": _params(rng, KEYS[model], TYPICAL)})
+            model = new
+        ops.append({"op": "create", "model": model, "n": int(rng.integers(1, 4)), "params": params})
+        groups.append(model)
+    ops.append({"op": "create", "model": "spike_generator", "n": 1,
+                "params": {"spike_times": sorted({float(t) for t in rng.integers(1, 60, 8)})}})
+    groups.append("spike_generator")
+    n_groups = len(groups)
+    for _ in range(rng.integers(2, 7)):
+        pre, post = int(rng.integers(n_groups)), int(rng.integers(n_groups - 1))
+        if rng.random() < 0.3:
+            pre = n_groups - 1  # the generator drives the network
+        syn = {"synapse_model": CONNECTIONS[rng.integers(len(CONNECTIONS))], "delay": 1.0}
+        if syn["synapse_model"] == "rate_connection_delayed":
+            syn["receptor_type"] = int(rng.choice([1, 2, 0, 7]))
+        if rng.random() < 0.6:
+            syn.update(_params(rng, CONNECTION_KEYS, TYPICAL, 2))
+        ops.append({"op": "connect", "pre": pre, "post": post, "syn": syn})
+    for _ in range(rng.integers(0, 4)):
+        choice = rng.random()
+        if choice < 0.4:
+            group = int(rng.integers(n_groups - 1))
+            keys = KEYS.get(groups[group].split("_copy")[0], ("V_m",))
+            ops.append({"op": "set", "node": group, "params": _params(rng, keys, TYPICAL)})
+        elif choice < 0.7:
+            ops.append({"op": "conn_set", "params": _params(rng, CONNECTION_KEYS, TYPICAL, 2)})
+        else:
+            ops.append({"op": "defaults", "model": SYNAPSE, "params": _synapse_defaults(rng)})
+    ops.append({"op": "simulate", "t": float(rng.choice([30.0, 65.0, 120.0]))})
+    return ops
