@@ -260,3 +260,46 @@ def test_learning_signals_start_with_the_first_trial(nest_kernel):
     in_window = ((shown_step >= 12) & (shown_step < 22)) | ((shown_step >= 32) & (shown_step < 42))
     np.testing.assert_array_equal(L[in_window], -3.0)
     np.testing.assert_array_equal(L[~in_window], 0.0)
+
+
+def test_install_and_reset_cycles_keep_memory_flat_and_results_equal():
+    """100 cycles of ResetKernel, install, a learning network and a simulation: the same spikes every cycle
+    (nothing leaks from one kernel into the next) and resident memory flat after the first cycles."""
+    code, out, err = run_isolated("""
+        import os, nest, chiplearn
+        nest.verbosity = nest.VerbosityLevel.ERROR
+
+        def rss_mb():
+            with open("/proc/self/statm") as stream:
+                return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+        memory, spike_counts = {}, set()
+        for cycle in range(1, 101):
+            nest.ResetKernel()
+            chiplearn.install()
+            nest.resolution = 1.0
+            nest.set(eprop_update_interval=50.0, eprop_learning_window=10.0)
+            try:  # a refused setting in every cycle
+                nest.SetDefaults("eprop_synapse_chiplearn", {"delay": -1.0})
+            except nest.NESTError:
+                pass
+            pre = nest.Create("eprop_iaf_chiplearn", 20, params={"I_e": 400.0})
+            post = nest.Create("eprop_iaf_adapt_chiplearn", 20)
+            out = nest.Create("eprop_readout_chiplearn", 2, params={"loss": "cross_entropy"})
+            nest.Connect(pre, post, syn_spec={"synapse_model": "eprop_synapse_chiplearn", "delay": 1.0, "weight": 0.3})
+            nest.Connect(post, out, syn_spec={"synapse_model": "eprop_synapse_chiplearn", "delay": 1.0, "weight": 0.3})
+            nest.Connect(out, post, syn_spec={"synapse_model": "eprop_learning_signal_connection_chiplearn",
+                                              "delay": 1.0})
+            nest.Connect(out, out, {"rule": "all_to_all", "allow_autapses": False},
+                         {"synapse_model": "rate_connection_delayed", "delay": 1.0, "receptor_type": 1})
+            recorder = nest.Create("spike_recorder")
+            nest.Connect(pre + post, recorder)
+            nest.Simulate(500.0)
+            spike_counts.add(recorder.n_events)
+            memory[cycle] = rss_mb()
+        print(len(spike_counts), min(spike_counts), memory[10], memory[100])
+    """)
+    assert code == 0, err
+    distinct, spikes, at_10, at_100 = (float(x) for x in out.strip().splitlines()[-1].split())
+    assert distinct == 1 and spikes > 100
+    assert at_100 - at_10 < 5.0, f"resident memory grew from {at_10:.1f} MB to {at_100:.1f} MB"

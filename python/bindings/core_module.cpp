@@ -118,21 +118,19 @@ readout_signals( const std::string& loss_name, const Array& V_m )
   const Loss loss = choice< Loss >( loss_names(), "loss", loss_name );
   auto V = V_m.unchecked< 1 >();
   const py::ssize_t n = V_m.shape( 0 );
-  std::vector< double > unnormalized( n );
-  for ( py::ssize_t k = 0; k < n; ++k )
-  {
-    unnormalized[ k ] = unnormalized_readout_signal( loss, V( k ) );
-  }
   Array y( n );
   auto out = y.mutable_unchecked< 1 >();
   for ( py::ssize_t k = 0; k < n; ++k )
   {
-    double others = 0.0;
+    OthersSoftmaxSum others;
     for ( py::ssize_t l = 0; l < n; ++l )
     {
-      others += l == k ? 0.0 : unnormalized[ l ];
+      if ( l != k )
+      {
+        others.add( V( l ) );
+      }
     }
-    out( k ) = readout_signal( loss, unnormalized[ k ], others );
+    out( k ) = readout_signal( loss, V( k ), others );
   }
   return y;
 }
