@@ -62,15 +62,8 @@ check_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, const 
   }
   std::vector< std::string > allowed = known;
   allowed.insert( allowed.end(), { nest::names::weight, nest::names::delay, adam_m, adam_v, adam_steps } );
-  for ( const auto& [ key, entry ] : d )
-  {
-    if ( std::find( allowed.begin(), allowed.end(), key ) == allowed.end() )
-    {
-      const std::string hint = porting_hint( key );
-      throw nest::BadProperty(
-        model_name + ": synapse property \"" + key + "\" is unknown or read-only" + ( hint.empty() ? "" : "; " + hint ) + "." );
-    }
-  }
+  refuse_unknown_keys(
+    d, model_name, "synapse property", [ & ]( const std::string& key ) { return is_one_of( key, allowed ); } );
 }
 
 EpropTarget&

@@ -152,7 +152,8 @@ LeakyNode::refuse_unknown_parameters( const Dictionary& d ) const
   {
     read_later.push_back( key );
   }
-  refuse_unread_entries( d, get_name(), "parameter", read_later );
+  refuse_unknown_keys(
+    d, get_name(), "parameter", [ & ]( const std::string& key ) { return d.has_been_accessed( key ) or is_one_of( key, read_later ); } );
 }
 
 size_t

@@ -70,7 +70,8 @@ set_optimizer( const Dictionary& d,
       p.check();
       g.check( "optimizer " );
     } );
-  refuse_unknown_keys( o, model, "optimizer setting", optimizer_keys );
+  refuse_unknown_keys(
+    o, model, "optimizer setting", []( const std::string& key ) { return is_one_of( key, optimizer_keys ); }, optimizer_keys );
   // the batch from which a new learning rate applies depends on the (checked) batch size
   if ( new_eta )
   {

@@ -117,44 +117,35 @@ porting_hint( const std::string& name )
 }
 
 /**
- * Throws BadProperty "<model>: <what> "<key>" is unknown[: hint]; known: <known>." for the first key of d that
- * has not been read and is not in `read_later` (keys NEST reads after the model's set_status). Called before
- * anything is changed, so that a refused dictionary changes nothing.
+ * Throws BadProperty "<model>: <what> "<key>" is unknown or read-only; <hint>." for the first key of d that
+ * `accepted` does not accept, with the NEST name's hint or else the list `known`. Called before anything is
+ * changed, so that a refused dictionary changes nothing.
  */
-inline void
-refuse_unread_entries( const Dictionary& d,
+template < typename Accepted >
+void
+refuse_unknown_keys( const Dictionary& d,
   const std::string& model,
   const std::string& what,
-  const std::vector< std::string >& read_later = {} )
+  const Accepted& accepted,
+  const std::vector< std::string >& known = {} )
 {
   for ( const auto& [ key, entry ] : d )
   {
-    if ( d.has_been_accessed( key ) or std::find( read_later.begin(), read_later.end(), key ) != read_later.end() )
+    if ( accepted( key ) )
     {
       continue;
     }
     const std::string hint = porting_hint( key );
-    throw nest::BadProperty(
-      model + ": " + what + " \"" + key + "\" is unknown or read-only" + ( hint.empty() ? "" : "; " + hint ) + "." );
+    throw nest::BadProperty( model + ": " + what + " \"" + key + "\" is unknown or read-only"
+      + ( hint.empty() ? ( known.empty() ? "" : "; known: " + core::joined( known ) ) : "; " + hint ) + "." );
   }
 }
 
-/** As refuse_unread_entries, for a dictionary whose keys must be among `known` (a nested dictionary). */
-inline void
-refuse_unknown_keys( const Dictionary& d,
-  const std::string& model,
-  const std::string& what,
-  const std::vector< std::string >& known )
+//! Whether name is in names.
+inline bool
+is_one_of( const std::string& name, const std::vector< std::string >& names )
 {
-  for ( const auto& [ key, entry ] : d )
-  {
-    if ( std::find( known.begin(), known.end(), key ) == known.end() )
-    {
-      const std::string hint = porting_hint( key );
-      throw nest::BadProperty( model + ": " + what + " \"" + key + "\" is unknown; "
-        + ( hint.empty() ? "known: " + core::joined( known ) : hint ) + "." );
-    }
-  }
+  return std::find( names.begin(), names.end(), name ) != names.end();
 }
 
 /** The enumerator named by a string parameter; BadProperty listing the allowed names otherwise. */

@@ -182,7 +182,7 @@ def test_refused_synapse_settings_change_nothing(nest_kernel):
     before = nest.GetDefaults(SYNAPSE)["optimizer"]
     with pytest.raises(nest.NESTErrors.BadProperty, match="Wmax = -3 leave out the model's default weight 1"):
         nest.SetDefaults(SYNAPSE, {"optimizer": {"Wmax": -3.0}})
-    with pytest.raises(nest.NESTErrors.BadProperty, match='optimizer setting "learning_rate" is unknown; the learning '
+    with pytest.raises(nest.NESTErrors.BadProperty, match='optimizer setting "learning_rate" is unknown or read-only; the learning '
                                                           "rate is eta"):
         nest.SetDefaults(SYNAPSE, {"optimizer": {"learning_rate": 3.0, "eta": 0.5}})
     with pytest.raises(nest.NESTErrors.BadProperty, match='optimizer setting "optimize_each_step" is unknown'):
