@@ -61,7 +61,8 @@ check_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, const 
     refuse( model_name, adam_steps, state.adam_steps, "", "adam_steps >= 0" );
   }
   std::vector< std::string > allowed = known;
-  allowed.insert( allowed.end(), { nest::names::weight, nest::names::delay, adam_m, adam_v, adam_steps } );
+  allowed.insert(
+    allowed.end(), { nest::names::weight, nest::names::delay, adam_m, adam_v, adam_steps, apply_held_gradient_key } );
   refuse_unknown_keys(
     d, model_name, "synapse property", [ & ]( const std::string& key ) { return is_one_of( key, allowed ); } );
 }

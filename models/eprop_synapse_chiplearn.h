@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
+#include <type_traits>
 #include <limits>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "connector_model.h"
 #include "event.h"
 #include "kernel_manager.h"
+#include "target_identifier.h"
 
 // chiplearn
 #include "core/optimizer.h"
@@ -104,7 +106,10 @@ Common properties (``nest.SetDefaults``, or ``nest.CopyModel``):
 
 Individual properties: ``weight`` (in [Wmin, Wmax]), ``delay`` (one step), ``adam_m``, ``adam_v`` and
 ``adam_steps`` (the synapse's Adam moments and step count; ``adam_v`` >= 0, ``adam_steps`` >= 0), so that
-a training run can be checkpointed and resumed.
+a training run can be checkpointed and resumed. Setting ``apply_held_gradient`` to True makes the synapse
+apply now the gradients of the batches completed so far, which it would otherwise apply at its next
+presynaptic spike, with the same arithmetic: then weight and Adam state are complete, and a network loaded
+with them in a new kernel continues exactly (chiplearn's checkpoints do so; not for the ``_hpc`` variant).
 
 References
 ++++++++++
@@ -120,6 +125,16 @@ See also
 eprop_iaf_chiplearn, eprop_iaf_adapt_chiplearn, eprop_readout_chiplearn
 
 EndUserDocs */
+
+/**
+ * Name of the action of a connection's status: with True, the synapse applies now the gradients of the batches
+ * completed before the present one, which it would otherwise apply at its next presynaptic spike (the same
+ * arithmetic). Then its state (weight, Adam moments) is complete, for a checkpoint to continue from exactly.
+ */
+inline const std::string apply_held_gradient_key = "apply_held_gradient";
+
+//! Source id in messages where the status update does not know it.
+constexpr size_t unknown_source_node_id = 0;
 
 //! Names of a synapse's Adam moments in its status dictionary.
 inline const std::string adam_m = "adam_m";
@@ -262,12 +277,17 @@ private:
   //! Whether this is the model's default connection (set by nest.SetDefaults and nest.CopyModel).
   bool is_default( const nest::ConnectorModel& cm ) const;
 
-  //! Adds the gradient of the interval held so far to the batch, steps the optimizer, holds `interval`.
-  void update_weight( EpropTarget& target,
-    long interval,
-    const CommonPropertiesType& cp,
-    const nest::Event& e,
-    const nest::Node& target_node );
+  //! The action apply_held_gradient: applies now the gradients of the batches completed before the present one.
+  void apply_held_gradient_now( const CommonPropertiesType& cp, bool is_default_connection );
+
+  //! Applies the held gradient up to `interval` (apply_held_gradient), then holds `interval`.
+  void update_weight( EpropTarget& target, long interval, const CommonPropertiesType& cp, size_t source_node_id );
+
+  /**
+   * Adds the gradient of the interval held so far (if any) to the batch and takes the optimizer steps of the
+   * batches before the one of `interval`; then holds nothing.
+   */
+  void apply_held_gradient( EpropTarget& target, long interval, const CommonPropertiesType& cp, size_t source_node_id );
 
   double weight_ = 1.0;
   long interval_ = std::numeric_limits< long >::min();  //!< interval of the spikes held in spike_steps_
@@ -300,7 +320,7 @@ eprop_synapse_chiplearn< targetidentifierT >::send( nest::Event& e, size_t threa
     const long interval = grid.interval_of( t_spike );
     if ( interval > interval_ )
     {
-      update_weight( target, interval, cp, e, *target_node );
+      update_weight( target, interval, cp, e.get_sender_node_id() );
     }
     spike_steps_.push_back( static_cast< std::uint32_t >( step ) );
     target.note_spike( interval_, step );
@@ -319,8 +339,19 @@ void
 eprop_synapse_chiplearn< targetidentifierT >::update_weight( EpropTarget& target,
   long interval,
   const CommonPropertiesType& cp,
-  const nest::Event& e,
-  const nest::Node& target_node )
+  size_t source_node_id )
+{
+  apply_held_gradient( target, interval, cp, source_node_id );
+  interval_ = interval;
+  target.acquire_interval( interval );
+}
+
+template < typename targetidentifierT >
+void
+eprop_synapse_chiplearn< targetidentifierT >::apply_held_gradient( EpropTarget& target,
+  long interval,
+  const CommonPropertiesType& cp,
+  size_t source_node_id )
 {
   double gradient = 0.0;
   if ( not spike_steps_.empty() )
@@ -338,11 +369,10 @@ eprop_synapse_chiplearn< targetidentifierT >::update_weight( EpropTarget& target
   }
   catch ( const std::overflow_error& error )
   {
-    throw nest::NumericalInstability( "eprop_synapse_chiplearn (from node " + std::to_string( e.get_sender_node_id() )
-      + " to node " + std::to_string( target_node.get_node_id() ) + "): " + error.what() );
+    throw nest::NumericalInstability( "eprop_synapse_chiplearn (from node " + std::to_string( source_node_id )
+      + " to node " + std::to_string( dynamic_cast< nest::Node& >( target ).get_node_id() ) + "): " + error.what() );
   }
-  interval_ = interval;
-  target.acquire_interval( interval );
+  interval_ = std::numeric_limits< long >::min();
 }
 
 template < typename targetidentifierT >
@@ -393,6 +423,28 @@ eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, n
 }
 
 template < typename targetidentifierT >
+void
+eprop_synapse_chiplearn< targetidentifierT >::apply_held_gradient_now( const CommonPropertiesType& cp,
+  bool is_default_connection )
+{
+  if ( is_default_connection or std::is_same_v< targetidentifierT, nest::TargetIdentifierIndex > )
+  {
+    // the hpc variant finds its target only with the target's thread, which a status update does not know
+    throw nest::BadProperty( "eprop_synapse_chiplearn: apply_held_gradient is an action of a connection of "
+      "eprop_synapse_chiplearn (not of the model's defaults, nor of eprop_synapse_chiplearn_hpc)." );
+  }
+  nest::Node* target_node = get_target( 0 );
+  EpropTarget& target = *static_cast< LeakyNode* >( target_node )->eprop_target();
+  const long now = nest::kernel().simulation_manager.get_clock().get_steps();
+  const long first_of_open_batch =
+    core::floor_div( target.eprop_grid().interval_of( now ), cp.optimizer.batch_size ) * cp.optimizer.batch_size;
+  if ( interval_ < first_of_open_batch )
+  {
+    apply_held_gradient( target, first_of_open_batch, cp, unknown_source_node_id );
+  }
+}
+
+template < typename targetidentifierT >
 bool
 eprop_synapse_chiplearn< targetidentifierT >::is_default( const nest::ConnectorModel& cm ) const
 {
@@ -409,6 +461,11 @@ eprop_synapse_chiplearn< targetidentifierT >::set_learning_status( const Diction
   check_synapse_entries( d,
     model.get_common_properties().weight_grid,
     is_default( cm ) ? model_defaults_keys() : std::vector< std::string > {} );
+  bool apply_gradient = false;
+  if ( d.update_value( apply_held_gradient_key, apply_gradient ) and apply_gradient )
+  {
+    apply_held_gradient_now( model.get_common_properties(), is_default( cm ) );
+  }
   double weight = weight_;
   d.update_value( nest::names::weight, weight );
   core::OptimizerState state = optimizer_;

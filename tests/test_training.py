@@ -130,3 +130,48 @@ def test_kernel_bookkeeping_does_not_grow_with_training():
     resizes = len(nest.GetKernelStatus("spike_buffer_resize_log")["times"])
     # a buffer that only grows, by a factor of at least 1.5, resizes at most log_1.5(spikes per step) times
     assert steps > 5000 and resizes <= np.log(TASK.n_inputs + 20) / np.log(1.5)
+
+
+def test_a_tutorial_killed_at_random_moments_ends_as_an_uninterrupted_run(tmp_path):
+    """The cue-accumulation tutorial (small settings), killed with SIGKILL twice at random moments and started
+    again each time, ends with the same weights, learning curve and test accuracy as a run that was never
+    interrupted: checkpoints are atomic and complete (the synapses apply their held gradients first, and the
+    generator is saved as it was before the batch drawn ahead)."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = os.path.join(os.path.dirname(__file__), os.pardir, "pynest_scripts", "cue_accumulation.py")
+
+    def command(output):
+        return [sys.executable, script, "--iterations", "12", "--batch-size", "4", "--validate-every", "4",
+                "--test-trials", "8", "--output", str(output)]
+
+    subprocess.run(command(tmp_path / "whole"), check=True, capture_output=True)
+    rng = np.random.default_rng(4)
+    interrupted = tmp_path / "interrupted"
+    kills, resumed_runs = 0, 0
+    while True:
+        log = open(tmp_path / f"run{kills}.log", "w+")
+        process = subprocess.Popen(command(interrupted), stdout=log, stderr=subprocess.DEVNULL)
+        if kills < 2:
+            time.sleep(rng.uniform(4.0, 10.0))
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                kills += 1
+                continue
+        assert process.wait() == 0
+        break
+    for number in range(kills + 1):
+        resumed_runs += "(resuming)" in (tmp_path / f"run{number}.log").read_text()
+    assert kills == 2 and resumed_runs >= 1, "a kill must have come after a checkpoint for the test to mean something"
+    whole, resumed = (json.load(open(folder / "result.json")) for folder in (tmp_path / "whole", interrupted))
+    assert resumed["log"] == whole["log"]
+    assert resumed["test_accuracy"] == whole["test_accuracy"] and resumed["test_loss"] == whole["test_loss"]
+    with np.load(tmp_path / "whole" / "weights.npz") as a, np.load(interrupted / "weights.npz") as b:
+        for key in a.files:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)

@@ -178,7 +178,14 @@ class EpropNetwork:
         return self._matrices(name, [key])[key]
 
     def state(self):
-        """Everything a checkpoint needs to continue training: weights and Adam state per projection."""
+        """Everything a checkpoint needs to continue training: weights and Adam state per projection.
+
+        First every synapse applies the gradients of the batches completed so far, which it would otherwise
+        apply (with the same arithmetic) at its next presynaptic spike: so the state is complete, and a network
+        loaded with it in a new kernel continues as this one does."""
+        for name in self.PLASTIC:
+            connections, _, _ = self._synapses(name)
+            connections.set(apply_held_gradient=True)
         return {f"{name}_{key}": matrix for name in self.PLASTIC
                 for key, matrix in self._matrices(name, self.STATE_KEYS).items()}
 

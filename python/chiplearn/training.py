@@ -94,26 +94,43 @@ def train(network: TrainableNetwork, make_batch, evaluation, *, iterations, rng,
     checkpoint = checkpoint or Checkpoint(None)
     if checkpoint.exists():
         log, start, _ = checkpoint.load(network, rng)
+    # (kind, iteration, info, generator state before the batch was drawn): the stream draws a batch ahead, and
+    # a checkpoint keeps the generator as it was before the batches it has not finished
     pending = collections.deque()
+
+    def draw(kind, iteration):
+        before = rng.bit_generator.state
+        spikes, targets, info = make_batch(rng)
+        pending.append((kind, iteration, info, before))
+        return spikes, targets
 
     def batches():
         for iteration in range(start, iterations):
             if stop[0]:
                 return
-            spikes, targets, info = make_batch(rng)
-            pending.append(("train", iteration, info))
-            yield spikes, targets, True
+            yield *draw("train", iteration), True
             if validate_every and (iteration + 1) % validate_every == 0:
                 for _ in range(validation_batches):
-                    spikes, targets, info = make_batch(rng)
-                    pending.append(("validate", iteration, info))
-                    yield spikes, targets, False
+                    yield *draw("validate", iteration), False
+
+    def save(iteration):
+        """Checkpoint with the generator as it was before the batch drawn ahead (if any). Not between a training
+        batch and its validation batches: the checkpoint after the validation follows."""
+        if pending and pending[0][0] != "train":
+            return
+        if pending:
+            ahead = rng.bit_generator.state
+            rng.bit_generator.state = pending[0][3]
+            checkpoint.save(network, rng, log, iteration)
+            rng.bit_generator.state = ahead
+        else:
+            checkpoint.save(network, rng, log, iteration)
 
     stop = [False]  # set once validation reaches stop_accuracy (the batch already scheduled still runs)
     bar = tqdm(total=iterations, initial=start, disable=not progress, unit="it", dynamic_ncols=True)
     validation = []
     for response in network.stream(batches()):
-        kind, iteration, info = pending.popleft()
+        kind, iteration, info, _ = pending.popleft()
         loss = float(np.mean(evaluation.loss(response, info)))
         accuracy = float(np.mean(evaluation.correct(response, info))) if evaluation.correct else None
         if kind == "train":
@@ -122,7 +139,7 @@ def train(network: TrainableNetwork, make_batch, evaluation, *, iterations, rng,
             if on_iteration:
                 on_iteration(iteration, loss)
             if checkpoint_every and (iteration + 1) % checkpoint_every == 0:
-                checkpoint.save(network, rng, log, iteration + 1)
+                save(iteration + 1)
             bar.update(1)
             postfix = {"loss": f"{np.mean(log.loss[-10:]):.4g}"}
             if accuracy is not None:
@@ -138,7 +155,7 @@ def train(network: TrainableNetwork, make_batch, evaluation, *, iterations, rng,
             accuracies = [v[1] for v in validation]
             log.validation_accuracy.append(None if accuracies[0] is None else float(np.mean(accuracies)))
             validation = []
-            checkpoint.save(network, rng, log, iteration + 1)
+            save(iteration + 1)
             if on_validation:
                 on_validation(log)
             recent = log.validation_accuracy[-stop_validations:]
@@ -146,7 +163,7 @@ def train(network: TrainableNetwork, make_batch, evaluation, *, iterations, rng,
                     and np.mean(recent) >= stop_accuracy:
                 stop[0] = True
     bar.close()
-    checkpoint.save(network, rng, log, len(log.loss))
+    save(len(log.loss))
     return log
 
 
