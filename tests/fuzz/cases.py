@@ -20,7 +20,7 @@ TYPICAL = {
     "adaptation": (0.0, 3.0), "surrogate_gradient_function": ("piecewise_linear", "exponential",
                                                               "fast_sigmoid_derivative", "arctan_derivative"),
     "loss": ("mean_squared_error", "cross_entropy"), "weight": (-5.0, 5.0), "delay": (1.0,), "adam_m": (-1.0, 1.0),
-    "adam_v": (0.0, 1.0), "adam_steps": (0, 1, 10), "average_gradient": (True, False),
+    "adam_v": (0.0, 1.0), "adam_steps": (0, 1, 10), "average_gradient": (True, False), "apply_held_gradient": (True,),
 }
 OPTIMIZER_TYPICAL = {"type": ("gradient_descent", "adam"), "eta": (0.0, 0.05), "batch_size": (1, 2, 4),
                      "Wmin": (-100.0, -1.0), "Wmax": (1.0, 100.0), "beta_1": (0.0, 0.99), "beta_2": (0.9, 0.9999),
@@ -33,7 +33,7 @@ KEYS = {
     "eprop_iaf_adapt_chiplearn": NEURON_KEYS + ("adapt_beta", "adapt_tau", "adaptation"),
     "eprop_readout_chiplearn": ("C_m", "E_L", "I_e", "tau_m", "V_min", "regular_spike_arrival", "loss", "V_m"),
 }
-CONNECTION_KEYS = ("weight", "delay", "adam_m", "adam_v", "adam_steps")
+CONNECTION_KEYS = ("weight", "delay", "adam_m", "adam_v", "adam_steps", "apply_held_gradient")
 # NEST's e-prop names and plain mistakes
 FOREIGN_KEYS = ("tau_mem", "kappa", "kappa_reg", "flush_event_send_interval", "eprop_isi_trace_cutoff", "m", "v",
                 "optimize_each_step", "learning_rate", "recordables", "global_id", "tau_m_readout", "optimizer")
