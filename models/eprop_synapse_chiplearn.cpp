@@ -28,6 +28,16 @@ namespace
 const std::string model_name = "eprop_synapse_chiplearn";
 }
 
+void
+check_weight( double weight, const core::WeightGrid& grid )
+{
+  if ( not( weight >= grid.Wmin and weight <= grid.Wmax ) )
+  {
+    refuse( model_name, nest::names::weight, weight, "",
+      "Wmin <= weight <= Wmax (" + format_number( grid.Wmin ) + " to " + format_number( grid.Wmax ) + ")" );
+  }
+}
+
 const std::vector< std::string >&
 model_defaults_keys()
 {
@@ -40,10 +50,9 @@ void
 check_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, const std::vector< std::string >& known )
 {
   double weight = 0.0;
-  if ( d.update_value( nest::names::weight, weight ) and not( weight >= grid.Wmin and weight <= grid.Wmax ) )
+  if ( d.update_value( nest::names::weight, weight ) )
   {
-    refuse( model_name, nest::names::weight, weight, "",
-      "Wmin <= weight <= Wmax (" + format_number( grid.Wmin ) + " to " + format_number( grid.Wmax ) + ")" );
+    check_weight( weight, grid );
   }
   double delay = 0.0;
   if ( d.update_value( nest::names::delay, delay ) )

@@ -133,7 +133,7 @@ EndUserDocs */
  */
 inline const std::string apply_held_gradient_key = "apply_held_gradient";
 
-//! Source id in messages where the status update does not know it.
+//! Source id where a status update does not know it (NEST's node ids start at 1).
 constexpr size_t unknown_source_node_id = 0;
 
 //! Names of a synapse's Adam moments in its status dictionary.
@@ -163,6 +163,9 @@ private:
  * NEST sets the common properties first and the default connection after them.
  */
 void check_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, const std::vector< std::string >& known );
+
+//! BadProperty unless the weight lies in the grid's range [Wmin, Wmax].
+void check_weight( double weight, const core::WeightGrid& grid );
 
 //! Keys of a synapse model's defaults besides one synapse's: read by NEST's connector model and the common properties.
 const std::vector< std::string >& model_defaults_keys();
@@ -262,16 +265,6 @@ public:
   }
 
 private:
-  static void
-  check_weight( double weight, const core::WeightGrid& grid )
-  {
-    if ( not( weight >= grid.Wmin and weight <= grid.Wmax ) )
-    {
-      refuse( "eprop_synapse_chiplearn", nest::names::weight, weight, "",
-        "Wmin <= weight <= Wmax (" + format_number( grid.Wmin ) + " to " + format_number( grid.Wmax ) + ")" );
-    }
-  }
-
   void set_learning_status( const Dictionary& d, nest::ConnectorModel& cm );
 
   //! Whether this is the model's default connection (set by nest.SetDefaults and nest.CopyModel).
@@ -369,8 +362,10 @@ eprop_synapse_chiplearn< targetidentifierT >::apply_held_gradient( EpropTarget& 
   }
   catch ( const std::overflow_error& error )
   {
-    throw nest::NumericalInstability( "eprop_synapse_chiplearn (from node " + std::to_string( source_node_id )
-      + " to node " + std::to_string( dynamic_cast< nest::Node& >( target ).get_node_id() ) + "): " + error.what() );
+    const std::string from =
+      source_node_id == unknown_source_node_id ? "" : "from node " + std::to_string( source_node_id ) + " ";
+    throw nest::NumericalInstability( "eprop_synapse_chiplearn (" + from + "to node "
+      + std::to_string( dynamic_cast< nest::Node& >( target ).get_node_id() ) + "): " + error.what() );
   }
   interval_ = std::numeric_limits< long >::min();
 }
