@@ -151,7 +151,7 @@ eprop_readout_chiplearn::update( const nest::Time& origin, const long from, cons
     others_ = core::OthersSoftmaxSum();
     membrane_potentials[ lag ] = S_.sent_V_m;
     error_signals[ lag ] = S_.error_signal;
-    if ( records_eprop_history() )
+    if ( records_eprop_history() and eprop_clock_.interval() >= 0 )  // trials start at interval 0
     {
       eprop_history_.record( key, { .error_signal = S_.error_signal } );
       if ( eprop_clock_.at_last_step() )

@@ -284,7 +284,8 @@ private:
   {
     surrogate_gradient_ = psi;
     n_spikes_ += spike ? 1 : 0;
-    if ( records_eprop_history() )
+    const bool records = records_eprop_history() and eprop_clock_.interval() >= 0;  // trials start at interval 0
+    if ( records )
     {
       eprop_history_.record( eprop_clock_.step(), { .surrogate_gradient = psi } );
       // the learning signals of a step have all arrived learning_signal_lag steps later
@@ -295,7 +296,7 @@ private:
     }
     if ( eprop_clock_.at_last_step() )
     {
-      if ( records_eprop_history() )
+      if ( records )
       {
         const double steps = static_cast< double >( grid_.steps );
         eprop_history_.record_of( eprop_clock_.interval() ).firing_rate_regularization =

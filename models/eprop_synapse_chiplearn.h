@@ -308,9 +308,8 @@ eprop_synapse_chiplearn< targetidentifierT >::send( nest::Event& e, size_t threa
       return false;
     }
   }
-  else
+  else if ( const long interval = grid.interval_of( t_spike ); interval >= 0 )  // no trial before interval 0
   {
-    const long interval = grid.interval_of( t_spike );
     if ( interval > interval_ )
     {
       update_weight( target, interval, cp, e.get_sender_node_id() );

@@ -303,3 +303,29 @@ def test_install_and_reset_cycles_keep_memory_flat_and_results_equal():
     distinct, spikes, at_10, at_100 = (float(x) for x in out.strip().splitlines()[-1].split())
     assert distinct == 1 and spikes > 100
     assert at_100 - at_10 < 5.0, f"resident memory grew from {at_10:.1f} MB to {at_100:.1f} MB"
+
+
+def test_a_long_update_interval_does_not_allocate_its_length_up_front():
+    """The steps before the first trial (interval -1, which starts a whole interval before time 0) are not
+    recorded: with a 10^6-step interval they used to be padded with 16 MB of zeros per learning neuron."""
+    code, out, err = run_isolated("""
+        import os, nest, chiplearn
+        nest.verbosity = nest.VerbosityLevel.ERROR
+        chiplearn.install()
+
+        def rss_mb():
+            with open("/proc/self/statm") as stream:
+                return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+        nest.resolution = 1.0
+        nest.set(eprop_update_interval=1e6, eprop_learning_window=10.0)
+        pre = nest.Create("eprop_iaf_chiplearn", 5, params={"I_e": 500.0})
+        post = nest.Create("eprop_iaf_chiplearn", 5)
+        nest.Connect(pre, post, syn_spec={"synapse_model": "eprop_synapse_chiplearn", "delay": 1.0})
+        before = rss_mb()
+        nest.Simulate(100.0)
+        print(rss_mb() - before)
+    """)
+    assert code == 0, err
+    grown = float(out.strip().splitlines()[-1])
+    assert grown < 40.0, f"{grown:.0f} MB for 100 steps of five learning neurons"  # 80 MB with the padding
