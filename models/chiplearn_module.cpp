@@ -12,11 +12,9 @@
 // chiplearn
 #include "eprop_iaf_adapt_chiplearn.h"
 #include "eprop_iaf_chiplearn.h"
+#include "eprop_learning_signal_connection_chiplearn.h"
 #include "eprop_readout_chiplearn.h"
 #include "eprop_synapse_chiplearn.h"
-
-// nestkernel
-#include "eprop_learning_signal_connection_bsshslm_2020.h"
 
 namespace chiplearn
 {
@@ -31,9 +29,7 @@ public:
     nest::register_node_model< eprop_iaf_adapt_chiplearn >( "eprop_iaf_adapt_chiplearn" );
     nest::register_node_model< eprop_readout_chiplearn >( "eprop_readout_chiplearn" );
     nest::register_connection_model< eprop_synapse_chiplearn >( "eprop_synapse_chiplearn" );
-    // NEST's connection carries the readouts' learning signals as it is; it is registered under this
-    // module's name too, so that a chiplearn network needs no model named after another paper.
-    nest::register_connection_model< nest::eprop_learning_signal_connection_bsshslm_2020 >(
+    nest::register_connection_model< eprop_learning_signal_connection_chiplearn >(
       "eprop_learning_signal_connection_chiplearn" );
   }
 };

@@ -167,6 +167,17 @@ def test_learning_signals_come_only_from_chiplearn_readouts(nest_kernel, connect
     nest.Connect(nest.Create("eprop_readout_chiplearn"), neuron, syn_spec={"synapse_model": connection, "delay": 1.0})
 
 
+def test_the_learning_signal_connection_reaches_only_chiplearn_neurons(nest_kernel):
+    nest = nest_kernel
+    eprop_kernel(nest)
+    readout = nest.Create("eprop_readout_chiplearn")
+    for target in ("eprop_iaf_bsshslm_2020", "eprop_readout_chiplearn"):
+        with pytest.raises(nest.NESTErrors.IllegalConnection, match="connects chiplearn's readouts to chiplearn's "
+                                                                    f"recurrent neurons .*not to {target}"):
+            nest.Connect(readout, nest.Create(target), syn_spec={
+                "synapse_model": "eprop_learning_signal_connection_chiplearn", "delay": 1.0})
+
+
 def test_a_delay_other_than_one_step_is_refused_after_connecting_too(nest_kernel):
     nest = nest_kernel
     eprop_kernel(nest)
