@@ -84,11 +84,11 @@ def train(network: TrainableNetwork, make_batch, evaluation, *, iterations, rng,
     response and info. Every `validate_every` iterations, `validation_batches` fresh batches run with
     learning frozen; training stops early once the mean accuracy of the last `stop_validations` validations
     reaches stop_accuracy (one lucky validation does not stop it). A checkpoint is written
-    every `checkpoint_every` iterations, after every validation and at the end; if it exists at the start,
-    training resumes from it.
-    on_iteration(iteration, loss) and on_validation(log) are called as results come in. (Synapses
-    apply a batch's gradient at their next presynaptic spike; the gradient still pending in a synapse whose
-    presynaptic neuron stayed silent through the validation batches is not part of the checkpoint.)
+    every `checkpoint_every` iterations (one due before a validation is written after it), after every
+    validation and at the end; if it exists at the start, training resumes from it and continues as the run
+    would have without the interruption (network.state() is complete, and the generator is saved as it was
+    before the batch the stream has drawn ahead).
+    on_iteration(iteration, loss) and on_validation(log) are called as results come in.
     """
     log, start = Log(), 0
     checkpoint = checkpoint or Checkpoint(None)
