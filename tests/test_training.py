@@ -154,11 +154,16 @@ def test_a_tutorial_killed_at_random_moments_ends_as_an_uninterrupted_run(tmp_pa
     rng = np.random.default_rng(4)
     interrupted = tmp_path / "interrupted"
     kills, resumed_runs = 0, 0
+    checkpoint = interrupted / "checkpoint.npz"
     while True:
         log = open(tmp_path / f"run{kills}.log", "w+")
+        started = time.time()
         process = subprocess.Popen(command(interrupted), stdout=log, stderr=subprocess.DEVNULL)
         if kills < 2:
-            time.sleep(rng.uniform(4.0, 10.0))
+            # kill at a random moment after this run has written a checkpoint, whatever the machine's speed
+            while process.poll() is None and not (checkpoint.exists() and checkpoint.stat().st_mtime > started):
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 2.0))
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 process.wait()
