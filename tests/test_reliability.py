@@ -24,6 +24,13 @@ def eprop_kernel(nest, interval=20.0, window=10.0):
     nest.set(eprop_update_interval=interval, eprop_learning_window=window)
 
 
+def constant_target(nest, readout, value, weight=1.0):
+    """A step_rate_generator giving the readout the target `value` (times the connection weight) from 1 ms on."""
+    target = nest.Create("step_rate_generator", params={"amplitude_times": [1.0], "amplitude_values": [value]})
+    nest.Connect(target, readout, syn_spec={"synapse_model": "rate_connection_delayed", "delay": 1.0,
+                                            "receptor_type": 2, "weight": weight})
+
+
 def learning_pair(nest, weight=0.5):
     """Two e-prop neurons, the first driven to spike, connected by an e-prop synapse."""
     pre = nest.Create("eprop_iaf_chiplearn", params={"I_e": 600.0})
@@ -70,9 +77,7 @@ def test_a_non_finite_incoming_signal_is_a_numerical_instability(nest_kernel):
     nest = nest_kernel
     eprop_kernel(nest)
     readout = nest.Create("eprop_readout_chiplearn")
-    target = nest.Create("step_rate_generator", params={"amplitude_times": [1.0], "amplitude_values": [1.0]})
-    nest.Connect(target, readout, syn_spec={"synapse_model": "rate_connection_delayed", "delay": 1.0,
-                                            "receptor_type": 2, "weight": float("-inf")})
+    constant_target(nest, readout, 1.0, weight=float("-inf"))
     with pytest.raises(nest.NESTErrors.NumericalInstability, match=r"eprop_readout_chiplearn \(node 1\): target_signal"):
         nest.Simulate(10.0)
 
@@ -141,8 +146,7 @@ def test_an_extreme_learning_rate_gives_finite_weights_or_a_numerical_instabilit
     readout = nest.Create("eprop_readout_chiplearn")
     pre = nest.Create("eprop_iaf_chiplearn", params={"I_e": 600.0})
     nest.Connect(pre, readout, syn_spec={"synapse_model": SYNAPSE, "delay": 1.0, "weight": 1e299})
-    target = nest.Create("step_rate_generator", params={"amplitude_times": [1.0], "amplitude_values": [-1e300]})
-    nest.Connect(target, readout, syn_spec={"synapse_model": "rate_connection_delayed", "delay": 1.0, "receptor_type": 2})
+    constant_target(nest, readout, -1e300)
     with pytest.raises(nest.NESTErrors.NumericalInstability, match="eprop_synapse_chiplearn .*not finite"):
         nest.Simulate(200.0)
 
@@ -259,8 +263,7 @@ def test_learning_signals_start_with_the_first_trial(nest_kernel):
     nest.Connect(nest.Create("eprop_iaf_chiplearn"), neuron, syn_spec={"synapse_model": SYNAPSE, "delay": 1.0})
     nest.Connect(readout, neuron, syn_spec={"synapse_model": "eprop_learning_signal_connection_chiplearn",
                                             "delay": 1.0, "weight": 1.0})
-    target = nest.Create("step_rate_generator", params={"amplitude_times": [1.0], "amplitude_values": [3.0]})
-    nest.Connect(target, readout, syn_spec={"synapse_model": "rate_connection_delayed", "delay": 1.0, "receptor_type": 2})
+    constant_target(nest, readout, 3.0)
     recorder = nest.Create("multimeter", {"record_from": ["learning_signal"], "interval": 1.0})
     nest.Connect(recorder, neuron)
     nest.Simulate(45.0)
