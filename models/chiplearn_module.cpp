@@ -10,6 +10,8 @@
 #include "nest.h"
 
 // chiplearn
+#include "ebn_iaf_chiplearn.h"
+#include "ebn_synapse_chiplearn.h"
 #include "eprop_iaf_adapt_chiplearn.h"
 #include "eprop_iaf_chiplearn.h"
 #include "eprop_learning_signal_connection_chiplearn.h"
@@ -31,6 +33,8 @@ public:
     nest::register_connection_model< eprop_synapse_chiplearn >( "eprop_synapse_chiplearn" );
     nest::register_connection_model< eprop_learning_signal_connection_chiplearn >(
       "eprop_learning_signal_connection_chiplearn" );
+    nest::register_node_model< ebn_iaf_chiplearn >( "ebn_iaf_chiplearn" );
+    nest::register_connection_model< ebn_synapse_chiplearn >( "ebn_synapse_chiplearn" );
   }
 };
 

@@ -32,6 +32,7 @@
 #include "core/weight_grid.h"
 #include "eprop_target.h"
 #include "parameter_checks.h"
+#include "synapse_model_defaults.h"
 
 namespace chiplearn
 {
@@ -169,27 +170,6 @@ void check_weight( double weight, const core::WeightGrid& grid );
 
 //! Keys of a synapse model's defaults besides one synapse's: read by NEST's connector model and the common properties.
 const std::vector< std::string >& model_defaults_keys();
-
-/**
- * Runs set(), the setting of a synapse model's defaults. NEST freezes its delay checker around it and thaws
- * it only if it succeeds: a refusal would leave the checker frozen, so that later connections no longer
- * widen the kernel's delay range and their spikes land beyond the neurons' input buffers. So a refusal thaws
- * it before it is passed on.
- */
-template < typename Set >
-void
-set_model_defaults( const Set& set )
-{
-  try
-  {
-    set();
-  }
-  catch ( ... )
-  {
-    nest::kernel().connection_manager.get_delay_checker().enable_delay_update();
-    throw;
-  }
-}
 
 //! Throws IllegalConnection unless the target is a chiplearn e-prop neuron; returns its learning side.
 EpropTarget& eprop_target_of( nest::Node& target, const std::string& synapse_model );

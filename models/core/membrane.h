@@ -267,6 +267,93 @@ struct Alif
   }
 };
 
+/**
+ * Propagators of a current-based exponential synapse, di/dt = -i / tau_syn, into the membrane
+ * dv/dt = -v / tau_m + i / C_m over one step h (exact integration, Rotter & Diesmann 1999).
+ */
+struct ExpCurrentPropagators
+{
+  double P_ii;  //!< decay of the synaptic current over one step, exp(-h / tau_syn)
+  double P_vi;  //!< effect on v of the synaptic current at the start of the step [mV/pA]
+};
+
+/**
+ * P_vi = (e^{-h/tau_syn} - e^{-h/tau_m}) / (C_m (1/tau_m - 1/tau_syn)) = e^{-h/tau_m} expm1(h r) / (C_m r) with
+ * r = 1/tau_m - 1/tau_syn: through expm1, close time constants lose no digits, and r = 0 (tau_syn = tau_m)
+ * takes the limit h e^{-h/tau_m} / C_m.
+ */
+inline ExpCurrentPropagators
+exp_current_propagators( double h, double tau_m, double tau_syn, double C_m )
+{
+  const double P_vv = std::exp( -h / tau_m );
+  const double rate_difference = 1.0 / tau_m - 1.0 / tau_syn;
+  const double P_vi = rate_difference == 0.0
+    ? h / C_m * P_vv
+    : P_vv * std::expm1( h * rate_difference ) / ( C_m * rate_difference );
+  return { std::exp( -h / tau_syn ), P_vi };
+}
+
+/** Parameters of a current-based LIF with reset to a value: the reset LIF and its synaptic current's propagators. */
+struct CurrentLifParameters
+{
+  LifResetParameters reset_lif;
+  ExpCurrentPropagators synapse;
+};
+
+/** State of a current-based LIF: the LIF state and the synaptic current [pA]. */
+struct CurrentLifState
+{
+  LifState lif;
+  double i_syn = 0.0;
+};
+
+/**
+ * LIF with an exponential synaptic current and reset to a value, the neuron of spike-coding networks with
+ * fast synapses (Boerlin, Machens & Deneve 2013; Büchel et al. 2021) and NEST's iaf_psc_exp with one
+ * synaptic time constant: v^t = max(P_v v^{t-1} + P_i i_in^{t-1} + P_vi i_syn^{t-1}, V_min),
+ * i_syn^t = P_ii i_syn^{t-1} + z_in^t (input spikes' weights as jumps of the current), v^t = V_reset on a spike.
+ */
+struct CurrentLifResetToValue
+{
+  using Parameters = CurrentLifParameters;
+  using State = CurrentLifState;
+
+  template < typename Arithmetic >
+  static void
+  integrate( State& s, const Parameters& p, const LeakyPropagators& P, double i_in, double z_in, const Arithmetic& a )
+  {
+    count_refractory_step( s.lif );
+    s.lif.v = a.bound_below(
+      a.add( leaky_integrate( s.lif.v, P, i_in, 0.0, a ), a.scale( s.i_syn, p.synapse.P_vi ) ), p.reset_lif.lif.V_min );
+    s.i_syn = a.add( a.scale( s.i_syn, p.synapse.P_ii ), z_in );
+  }
+
+  static double
+  threshold( const State&, const Parameters& p )
+  {
+    return p.reset_lif.lif.V_th;
+  }
+
+  static const LifState&
+  lif( const State& s )
+  {
+    return s.lif;
+  }
+
+  static LifState&
+  lif( State& s )
+  {
+    return s.lif;
+  }
+
+  template < typename Arithmetic >
+  static void
+  set_spike( State& s, const Parameters& p, bool spike, const Arithmetic& a )
+  {
+    LifResetToValue::set_spike( s.lif, p.reset_lif, spike, a );
+  }
+};
+
 /** One step of a spiking dynamics type: integrate, compare with the threshold, spike. Returns true on a spike. */
 template < typename Dynamics, typename Arithmetic >
 bool

@@ -16,6 +16,8 @@
 #include <type_traits>
 
 #include "core/arithmetic.h"
+#include "core/counter_rng.h"
+#include "core/ebn.h"
 #include "core/eprop.h"
 #include "core/interval_history.h"
 #include "core/loss.h"
@@ -348,4 +350,54 @@ PYBIND11_MODULE( _core, m )
     .def_readwrite( "v", &OptimizerState::v );
   m.def( "optimized_weight", &optimized_weight, py::arg( "state" ), py::arg( "parameters" ), py::arg( "grid" ),
     py::arg( "interval" ), py::arg( "gradient" ), py::arg( "weight" ) );
+
+  // ---- counter-based random numbers (counter_rng.h)
+  py::enum_< Stream >( m, "Stream" )
+    .value( "membrane_noise", Stream::membrane_noise )
+    .value( "mismatch_tau_m", Stream::mismatch_tau_m )
+    .value( "mismatch_threshold", Stream::mismatch_threshold )
+    .value( "mismatch_weight_step", Stream::mismatch_weight_step );
+  m.def( "philox4x32_10", &philox4x32_10, py::arg( "counter" ), py::arg( "key" ) );
+  m.def(
+    "counter_normal",
+    []( std::uint32_t seed, Stream stream, const py::array_t< std::uint64_t, py::array::c_style | py::array::forcecast >& ids,
+      std::uint64_t step )
+    {
+      auto id = ids.unchecked< 1 >();
+      py::array_t< double > out( ids.shape( 0 ) );
+      auto o = out.mutable_unchecked< 1 >();
+      for ( py::ssize_t k = 0; k < ids.shape( 0 ); ++k )
+      {
+        o( k ) = counter_normal( seed, stream, id( k ), step );
+      }
+      return out;
+    },
+    py::arg( "seed" ), py::arg( "stream" ), py::arg( "ids" ), py::arg( "step" ),
+    "Standard normal numbers for (seed, stream, id, step), one per id: the numbers the models draw." );
+  m.def( "counter_uniform", &counter_uniform, py::arg( "seed" ), py::arg( "stream" ), py::arg( "id" ), py::arg( "step" ) );
+  m.def( "synapse_id", &synapse_id, py::arg( "source" ), py::arg( "target" ) );
+
+  // ---- current-based LIF and the EBN rule (membrane.h, ebn.h)
+  py::class_< ExpCurrentPropagators >( m, "ExpCurrentPropagators" )
+    .def_readonly( "P_ii", &ExpCurrentPropagators::P_ii )
+    .def_readonly( "P_vi", &ExpCurrentPropagators::P_vi );
+  m.def( "exp_current_propagators", &exp_current_propagators, py::arg( "h" ), py::arg( "tau_m" ),
+    py::arg( "tau_syn" ), py::arg( "C_m" ) );
+  py::enum_< EbnRule >( m, "EbnRule" ).value( "discrete", EbnRule::discrete ).value( "continuous", EbnRule::continuous );
+  py::class_< EbnRuleParameters >( m, "EbnRuleParameters" )
+    .def( py::init<>() )
+    .def_readwrite( "rule", &EbnRuleParameters::rule )
+    .def_readwrite( "learning", &EbnRuleParameters::learning )
+    .def_readwrite( "granularity", &EbnRuleParameters::granularity )
+    .def_readwrite( "margin", &EbnRuleParameters::margin )
+    .def_readwrite( "omega_per_weight", &EbnRuleParameters::omega_per_weight )
+    .def_readwrite( "eta", &EbnRuleParameters::eta )
+    .def_readwrite( "Wmin", &EbnRuleParameters::Wmin )
+    .def_readwrite( "Wmax", &EbnRuleParameters::Wmax )
+    .def( "dead_zone", &EbnRuleParameters::dead_zone )
+    .def( "check", &EbnRuleParameters::check, "Raises ValueError naming the first setting out of range." );
+  m.def( "ebn_weight_after_spike", &ebn_weight_after_spike, py::arg( "parameters" ), py::arg( "w" ),
+    py::arg( "V_before" ), py::arg( "step_gain" ) = 1.0 );
+  m.def( "ebn_self_term_shift", &ebn_self_term_shift, py::arg( "V_after" ), py::arg( "V_reset" ), py::arg( "V_th" ),
+    py::arg( "dead_zone" ), py::arg( "reset_step" ) );
 }
