@@ -137,6 +137,7 @@ EbnNeuronState::set( const Dictionary& d, const EbnNeuronParameters& p, double d
   {
     dynamics.lif.v -= delta_EL;
   }
+  v_before_reset = dynamics.lif.v;
   nest::update_value_param( d, nest::names::I_syn, dynamics.i_syn, node );
   require_finite( node->get_name(), nest::names::V_m, dynamics.lif.v + p.E_L, "mV" );
   require_finite( node->get_name(), nest::names::I_syn, dynamics.i_syn, "pA" );
@@ -163,6 +164,7 @@ ebn_iaf_chiplearn::take_self_term( double dead_zone, double reset_step )
   P_.V_th -= shift;
   P_.V_min -= shift;
   S_.dynamics.lif.v -= shift;
+  S_.v_before_reset -= shift;
   dynamics_.reset_lif.lif.V_th = P_.V_th;
   dynamics_.reset_lif.lif.V_min = P_.V_min;
 }
@@ -179,8 +181,11 @@ ebn_iaf_chiplearn::update( const nest::Time& origin, const long from, const long
       i_in += P_.noise_std
         * core::counter_normal( noise_seed_, core::Stream::membrane_noise, get_node_id(), static_cast< std::uint64_t >( t ) );
     }
-    const bool spike = core::spiking_step< core::CurrentLifResetToValue >(
-      S_.dynamics, dynamics_, propagators_, i_in, spike_input_.get_value( lag ), arithmetic_ );
+    using Dynamics = core::CurrentLifResetToValue;
+    Dynamics::integrate( S_.dynamics, dynamics_, propagators_, i_in, spike_input_.get_value( lag ), arithmetic_ );
+    S_.v_before_reset = S_.dynamics.lif.v;
+    const bool spike = core::lif_crosses_threshold( S_.dynamics.lif, Dynamics::threshold( S_.dynamics, dynamics_ ) );
+    Dynamics::set_spike( S_.dynamics, dynamics_, spike, arithmetic_ );
     if ( not std::isfinite( S_.dynamics.lif.v ) )
     {
       numerical_instability( "V_m", membrane_potential() );

@@ -130,6 +130,7 @@ struct EbnNeuronState
 {
   core::CurrentLifState dynamics;  //!< v relative to E_L [mV], i_syn [pA]
   double i_in = 0.0;               //!< current for the next step from generators [pA]
+  double v_before_reset = 0.0;     //!< v at the end of the last step, before a reset in it [mV], relative to E_L
 
   void get( Dictionary&, const EbnNeuronParameters& ) const;
   void set( const Dictionary&, const EbnNeuronParameters&, double delta_EL, nest::Node* );
@@ -143,6 +144,17 @@ public:
   membrane_potential() const
   {
     return S_.dynamics.lif.v + P_.E_L;
+  }
+
+  /**
+   * The membrane potential [mV] at the end of the last step before a reset in it: the potential the other
+   * neurons' spikes of that step met. Büchel et al.'s simulator lets only the earliest of several crossing
+   * neurons spike, so the others meet its spike near their threshold, not at their reset.
+   */
+  double
+  membrane_potential_before_reset() const
+  {
+    return S_.v_before_reset + P_.E_L;
   }
 
   /**

@@ -167,6 +167,7 @@ public:
     check_ebn_connection_entries( Dictionary(), cp.rule, weight_, step_gain_, {} );
     ConnTestDummyNode dummy_target;
     ConnectionBase::check_connection_( dummy_target, s, t, receptor_type );
+    is_autapse_ = s.get_node_id() == t.get_node_id();
   }
 
   bool
@@ -180,13 +181,13 @@ public:
     e();
     if ( cp.rule.learning )
     {
-      if ( e.get_sender_node_id() == target.get_node_id() )
+      if ( is_autapse_ )
       {
         target.take_self_term( cp.rule.dead_zone(), cp.reset_step );
       }
       else
       {
-        weight_ = core::ebn_weight_after_spike( cp.rule, weight_, target.membrane_potential(), step_gain_ );
+        weight_ = core::ebn_weight_after_spike( cp.rule, weight_, target.membrane_potential_before_reset(), step_gain_ );
       }
     }
     return true;
@@ -221,6 +222,7 @@ public:
 private:
   double weight_ = 0.0;
   double step_gain_ = 1.0;
+  bool is_autapse_ = false;  //!< carries the self term (set at connection: NEST's events do not always name their sender)
 };
 
 template < typename targetidentifierT >
