@@ -204,6 +204,14 @@ class EbnNetwork:
     def set_resets(self, resets):
         self.neurons.set(E_L=list(map(float, resets)), V_reset=list(map(float, resets)))
 
+    def state(self):
+        """What learning changes, for a checkpoint: the weights and the resets."""
+        return {"weights": self.weights(), "resets": self.resets()}
+
+    def load_state(self, state):
+        self.set_weights(state["weights"])
+        self.set_resets(state["resets"])
+
     def run(self, signal):
         """Simulates one trial with the input `signal` (steps x n_inputs) from the resting state."""
         task = self.task
