@@ -29,17 +29,25 @@ const std::string reset_step_key = "reset_step";
 const std::string Wmin_key = "Wmin";
 const std::string Wmax_key = "Wmax";
 
-//! The weight of the model's default connection, or of d if d sets it.
-double
-default_weight( const Dictionary& d, const nest::ConnectorModel& cm )
+//! Weight and step_gain of the model's default connection, or of d where d sets them.
+std::pair< double, double >
+default_connection_values( const Dictionary& d, const nest::ConnectorModel& cm )
 {
-  double weight = 0.0;
+  Dictionary present;
   if ( auto* model = dynamic_cast< const nest::GenericConnectorModel< ebn_synapse_chiplearn< nest::TargetIdentifierPtrRport > >* >( &cm ) )
   {
-    weight = model->get_default_connection().get_weight();
+    model->get_default_connection().get_status( present );
   }
+  else if ( auto* model = dynamic_cast< const nest::GenericConnectorModel< ebn_synapse_chiplearn< nest::TargetIdentifierIndex > >* >( &cm ) )
+  {
+    model->get_default_connection().get_status( present );
+  }
+  double weight = present.known( nest::names::weight ) ? present.get< double >( nest::names::weight ) : 0.0;
+  const std::string& gain_key = ebn_synapse_chiplearn< nest::TargetIdentifierPtrRport >::step_gain_key;
+  double step_gain = present.known( gain_key ) ? present.get< double >( gain_key ) : 1.0;
   d.update_value( nest::names::weight, weight );
-  return weight;
+  d.update_value( gain_key, step_gain );
+  return { weight, step_gain };
 }
 }  // namespace
 
@@ -136,7 +144,8 @@ EbnSynapseCommonProperties::set_status( const Dictionary& d, nest::ConnectorMode
       check_parameters( model_name, [ & ] { new_rule.check(); } );
       require_non_negative( model_name, reset_step_key, new_reset_step, "mV" );
       require_finite( model_name, reset_step_key, new_reset_step, "mV" );
-      check_ebn_connection_entries( d, new_rule, default_weight( d, cm ), 1.0, ebn_model_defaults_keys() );
+      const auto [ weight, step_gain ] = default_connection_values( d, cm );
+      check_ebn_connection_entries( d, new_rule, weight, step_gain, ebn_model_defaults_keys() );
       // existing weights lie in the old range: it may widen, not narrow
       if ( ( new_rule.Wmin > rule.Wmin or new_rule.Wmax < rule.Wmax )
         and nest::kernel().connection_manager.get_num_connections( cm.get_syn_id() ) > 0 )

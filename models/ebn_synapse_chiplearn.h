@@ -188,6 +188,11 @@ public:
       else
       {
         weight_ = core::ebn_weight_after_spike( cp.rule, weight_, target.membrane_potential_before_reset(), step_gain_ );
+        if ( not std::isfinite( weight_ ) )
+        {
+          throw nest::NumericalInstability( "ebn_synapse_chiplearn (to node " + std::to_string( target.get_node_id() )
+            + "): weight = " + format_number( weight_ ) + " after a step of the continuous rule; lower eta." );
+        }
       }
     }
     return true;

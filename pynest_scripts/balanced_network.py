@@ -119,7 +119,7 @@ def figure(path, task, D, signal, responses, log, metrics):
         ax = axes[2, column]
         image = ax.imshow(W, cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title("recurrent weights")
-    fig.colorbar(image, ax=axes[2, :].tolist(), shrink=0.8)
+    fig.colorbar(image, ax=axes[2, 2], shrink=0.8)
     iterations = np.arange(1, len(metrics["distance"]) + 1)
     axes[3, 0].plot(iterations, metrics["distance"])
     axes[3, 0].set_ylabel("distance to optimal weights")

@@ -229,6 +229,7 @@ def test_neuron_refuses_bad_parameters_and_names_them(parameters, name):
     ({"reset_step": float("inf")}, "reset_step"),
     ({"learning_rule": "hebbian"}, "learning_rule"),
     ({"step_gain": 0.0}, "step_gain"),
+    ({"Wmin": -6.0, "step_gain": -1.0}, "step_gain"),  # the common part of a refused dictionary is not kept
     ({"weight": 5.0, "Wmax": 4.0}, "weight"),
     ({"tau_plus": 20.0}, "tau_plus"),
 ])

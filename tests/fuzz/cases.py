@@ -5,10 +5,11 @@ gives the same case, which is its reproducer."""
 
 import numpy as np
 
-CHIPLEARN_NEURONS = ("eprop_iaf_chiplearn", "eprop_iaf_adapt_chiplearn", "eprop_readout_chiplearn")
+CHIPLEARN_NEURONS = ("eprop_iaf_chiplearn", "eprop_iaf_adapt_chiplearn", "eprop_readout_chiplearn", "ebn_iaf_chiplearn")
 OTHER_NODES = ("parrot_neuron", "iaf_psc_delta", "eprop_readout_bsshslm_2020", "eprop_iaf_bsshslm_2020")
 SYNAPSE = "eprop_synapse_chiplearn"
-CONNECTIONS = (SYNAPSE, "eprop_learning_signal_connection_chiplearn", "rate_connection_delayed", "static_synapse",
+EBN_SYNAPSE = "ebn_synapse_chiplearn"
+CONNECTIONS = (SYNAPSE, EBN_SYNAPSE, "eprop_learning_signal_connection_chiplearn", "rate_connection_delayed", "static_synapse",
                "eprop_synapse_bsshslm_2020", "eprop_learning_signal_connection_bsshslm_2020")
 
 # typical values per parameter: (low, high) for floats, a tuple of choices otherwise
@@ -21,6 +22,10 @@ TYPICAL = {
                                                               "fast_sigmoid_derivative", "arctan_derivative"),
     "loss": ("mean_squared_error", "cross_entropy"), "weight": (-5.0, 5.0), "delay": (1.0,), "adam_m": (-1.0, 1.0),
     "adam_v": (0.0, 1.0), "adam_steps": (0, 1, 10), "average_gradient": (True, False), "apply_held_gradient": (True,),
+    "tau_syn": (0.1, 20.0), "V_reset": (-80.0, 0.0), "noise_std": (0.0, 5.0), "I_syn": (-50.0, 50.0),
+    "step_gain": (0.1, 3.0), "learning": (True, False), "learning_rule": ("discrete", "continuous"),
+    "granularity": (0.1, 5.0), "margin": (0.0, 1.0), "omega_per_weight": (0.01, 0.1), "eta": (0.0, 0.01),
+    "reset_step": (0.0, 0.5), "Wmin": (-100.0, -1.0), "Wmax": (1.0, 100.0),
 }
 OPTIMIZER_TYPICAL = {"type": ("gradient_descent", "adam"), "eta": (0.0, 0.05), "batch_size": (1, 2, 4),
                      "Wmin": (-100.0, -1.0), "Wmax": (1.0, 100.0), "beta_1": (0.0, 0.99), "beta_2": (0.9, 0.9999),
@@ -32,8 +37,12 @@ KEYS = {
     "eprop_iaf_chiplearn": NEURON_KEYS,
     "eprop_iaf_adapt_chiplearn": NEURON_KEYS + ("adapt_beta", "adapt_tau", "adaptation"),
     "eprop_readout_chiplearn": ("C_m", "E_L", "I_e", "tau_m", "V_min", "regular_spike_arrival", "loss", "V_m"),
+    "ebn_iaf_chiplearn": ("C_m", "E_L", "I_e", "tau_m", "tau_syn", "V_th", "V_reset", "V_min", "t_ref", "noise_std",
+                          "V_m", "I_syn"),
 }
-CONNECTION_KEYS = ("weight", "delay", "adam_m", "adam_v", "adam_steps", "apply_held_gradient")
+CONNECTION_KEYS = ("weight", "delay", "adam_m", "adam_v", "adam_steps", "apply_held_gradient", "step_gain")
+EBN_SYNAPSE_KEYS = ("learning", "learning_rule", "granularity", "margin", "omega_per_weight", "eta", "reset_step",
+                    "Wmin", "Wmax", "weight", "step_gain", "delay")
 # NEST's e-prop names and plain mistakes
 FOREIGN_KEYS = ("tau_mem", "kappa", "kappa_reg", "flush_event_send_interval", "eprop_isi_trace_cutoff", "m", "v",
                 "optimize_each_step", "learning_rate", "recordables", "global_id", "tau_m_readout", "optimizer")
@@ -63,12 +72,14 @@ def _optimizer(rng):
 
 
 def _synapse_defaults(rng):
+    if rng.random() < 0.3:
+        return EBN_SYNAPSE, _params(rng, EBN_SYNAPSE_KEYS, TYPICAL)
     params = {}
     if rng.random() < 0.7:
         params["optimizer"] = _optimizer(rng)
     if rng.random() < 0.5:
         params.update(_params(rng, ("average_gradient", "weight", "delay"), TYPICAL, 2))
-    return params
+    return SYNAPSE, params
 
 
 def make_case(seed, index):
@@ -81,10 +92,11 @@ def make_case(seed, index):
     kernel["eprop_learning_window"] = float(rng.choice([5.0, 10.0, 20.0]))
     ops.append({"op": "kernel", "params": kernel})
     if rng.random() < 0.3:
-        ops.append({"op": "defaults", "model": SYNAPSE, "params": _synapse_defaults(rng)})
+        model, params = _synapse_defaults(rng)
+        ops.append({"op": "defaults", "model": model, "params": params})
     groups = []
     for _ in range(rng.integers(2, 5)):
-        model = CHIPLEARN_NEURONS[rng.integers(3)] if rng.random() < 0.85 else OTHER_NODES[rng.integers(len(OTHER_NODES))]
+        model = CHIPLEARN_NEURONS[rng.integers(len(CHIPLEARN_NEURONS))] if rng.random() < 0.85 else OTHER_NODES[rng.integers(len(OTHER_NODES))]
         params = _params(rng, KEYS[model], TYPICAL) if model in KEYS and rng.random() < 0.5 else {}
         if model in KEYS and rng.random() < 0.4:
             ops.append({"op": "defaults", "model": model, "params": _params(rng, KEYS[model], TYPICAL)})
@@ -117,6 +129,7 @@ def make_case(seed, index):
         elif choice < 0.7:
             ops.append({"op": "conn_set", "params": _params(rng, CONNECTION_KEYS, TYPICAL, 2)})
         else:
-            ops.append({"op": "defaults", "model": SYNAPSE, "params": _synapse_defaults(rng)})
+            model, params = _synapse_defaults(rng)
+        ops.append({"op": "defaults", "model": model, "params": params})
     ops.append({"op": "simulate", "t": float(rng.choice([30.0, 65.0, 120.0]))})
     return ops

@@ -7,7 +7,7 @@ import os
 import sys
 import traceback
 
-from cases import CHIPLEARN_NEURONS, SYNAPSE, make_case
+from cases import CHIPLEARN_NEURONS, EBN_SYNAPSE, SYNAPSE, make_case
 
 # exceptions with which NEST may end a simulation of accepted but extreme values: a named instability, or a
 # kernel setting that the models refuse when the simulation starts
@@ -43,7 +43,7 @@ class Case:
         self.copies = {}
 
     def chiplearn_model(self, model):
-        return self.copies.get(model, model) in CHIPLEARN_NEURONS or self.copies.get(model, model) == SYNAPSE
+        return self.copies.get(model, model) in CHIPLEARN_NEURONS or self.copies.get(model, model) in (SYNAPSE, EBN_SYNAPSE)
 
     def refusal(self, op, error, changed=None, by_module=True):
         self.findings["refused"] += 1
@@ -113,11 +113,12 @@ class Case:
                      snapshot=lambda: nest.num_connections, by_module=False)
 
     def op_conn_set(self, op):
-        connections = self.nest.GetConnections(synapse_model=SYNAPSE)
-        if len(connections) == 0:
-            return
-        connection = connections[0]
-        self.attempt(op, lambda: connection.set(op["params"]), snapshot=lambda: connection.get())
+        for model in (SYNAPSE, EBN_SYNAPSE):
+            connections = self.nest.GetConnections(synapse_model=model)
+            if len(connections) == 0:
+                continue
+            connection = connections[0]
+            self.attempt(op, lambda: connection.set(op["params"]), snapshot=lambda: connection.get())
 
     def blame(self, error):
         """Whose failure an unexpected error of a simulation is: NEST's where NEST's own code is known to fail so
@@ -161,9 +162,11 @@ class Case:
                 bad = [v for v in values if math.isnan(v) or (math.isinf(v) and key != "readout_signal_unnorm")]
                 if bad:
                     self.findings["nonfinite"].append({"recordable": key, "values": plain(bad[:3])})
-        weights = nest.GetConnections(synapse_model=SYNAPSE).get("weight") if nest.num_connections else []
-        if not finite([weights] if isinstance(weights, float) else weights):
-            self.findings["nonfinite"].append({"weights": plain(weights)[:5]})
+        for model in (SYNAPSE, EBN_SYNAPSE):
+            connections = nest.GetConnections(synapse_model=model)
+            weights = connections.get("weight") if len(connections) else []
+            if not finite([weights] if isinstance(weights, float) else weights):
+                self.findings["nonfinite"].append({"weights": plain(weights)[:5]})
 
 
 def main():
