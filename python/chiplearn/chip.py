@@ -10,7 +10,7 @@ each neuron are mismatched too; inputs are noisy. Values and sources:
 - ``mismatch``: relative standard deviations (coefficients of variation) of the leak time constant, the
   threshold and the weight step, drawn once per neuron or synapse. 0.1 each is an assumption of the order
   that subthreshold analog circuits show (device mismatch of a few to tens of percent, e.g. the DYNAP-SE
-  family); ``pynest_scripts/balanced_network.py --mismatch-sweep`` measures where learning breaks.
+  family); ``pynest_scripts/balanced_network.py --chip mixed_signal --mismatch X`` trains at another level.
 - ``noise_std``: the standard deviation of the input current noise per step, in the network's units
   (0.01: Büchel et al.'s simulations).
 - ``seed``: the seed of the mismatch draws. They come from the counter-based generator of the core keyed
