@@ -132,6 +132,24 @@ struct PlainLifState
   }
 };
 
+/** Access to the LIF part of a dynamics whose state holds a LifState as its member `lif`. */
+struct NestedLifState
+{
+  template < typename State >
+  static const LifState&
+  lif( const State& s )
+  {
+    return s.lif;
+  }
+
+  template < typename State >
+  static LifState&
+  lif( State& s )
+  {
+    return s.lif;
+  }
+};
+
 /**
  * LIF with reset by subtraction, the neuron of e-prop: v^t = P_i i^{t-1} + P_z z_in^t + P_v v^{t-1} - V_th z^{t-1},
  * bounded by V_min (Bellec et al. 2020, Methods): the threshold is subtracted in the step after a spike.
@@ -227,7 +245,7 @@ struct AlifState
  *   a^t = P_adapt a^{t-1} + z^{t-1},   A^t = V_th + adapt_beta a^t;  the neuron fires if v^t >= A^t.
  * The reset subtracts the baseline V_th, as in the paper's equations and NEST's e-prop models.
  */
-struct Alif
+struct Alif : NestedLifState
 {
   using Parameters = AlifParameters;
   using State = AlifState;
@@ -245,18 +263,6 @@ struct Alif
   threshold( const State& s, const Parameters& p )
   {
     return p.lif.V_th + p.adapt_beta * s.adaptation;
-  }
-
-  static const LifState&
-  lif( const State& s )
-  {
-    return s.lif;
-  }
-
-  static LifState&
-  lif( State& s )
-  {
-    return s.lif;
   }
 
   template < typename Arithmetic >
@@ -313,7 +319,7 @@ struct CurrentLifState
  * synaptic time constant: v^t = max(P_v v^{t-1} + P_i i_in^{t-1} + P_vi i_syn^{t-1}, V_min),
  * i_syn^t = P_ii i_syn^{t-1} + z_in^t (input spikes' weights as jumps of the current), v^t = V_reset on a spike.
  */
-struct CurrentLifResetToValue
+struct CurrentLifResetToValue : NestedLifState
 {
   using Parameters = CurrentLifParameters;
   using State = CurrentLifState;
@@ -332,18 +338,6 @@ struct CurrentLifResetToValue
   threshold( const State&, const Parameters& p )
   {
     return p.reset_lif.lif.V_th;
-  }
-
-  static const LifState&
-  lif( const State& s )
-  {
-    return s.lif;
-  }
-
-  static LifState&
-  lif( State& s )
-  {
-    return s.lif;
   }
 
   template < typename Arithmetic >
