@@ -23,7 +23,7 @@
 // chiplearn
 #include "core/ebn.h"
 #include "parameter_checks.h"
-#include "synapse_model_defaults.h"
+#include "synapse_common.h"
 
 namespace chiplearn
 {
@@ -142,23 +142,7 @@ public:
   using ConnectionBase::get_rport;
   using ConnectionBase::get_target;
 
-  class ConnTestDummyNode : public nest::ConnTestDummyNodeBase
-  {
-  public:
-    using nest::ConnTestDummyNodeBase::handles_test_event;
-
-    size_t
-    handles_test_event( nest::SpikeEvent&, size_t ) override
-    {
-      return nest::invalid_port;
-    }
-
-    size_t
-    handles_test_event( nest::DSSpikeEvent&, size_t ) override
-    {
-      return nest::invalid_port;
-    }
-  };
+  using ConnTestDummyNode = SpikeSynapseTestDummyNode;
 
   void
   check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& cp )
