@@ -61,19 +61,9 @@ EbnNeuronParameters::set( const Dictionary& d, nest::Node* node )
   const double E_L_old = E_L;
   nest::update_value_param( d, nest::names::E_L, E_L, node );
   const double delta_EL = E_L - E_L_old;
-  for ( auto [ name, value ] : { std::pair { &nest::names::V_th, &V_th },
-          std::pair { &nest::names::V_reset, &V_reset },
-          std::pair { &nest::names::V_min, &V_min } } )
-  {
-    if ( nest::update_value_param( d, *name, *value, node ) )
-    {
-      *value -= E_L;
-    }
-    else
-    {
-      *value -= delta_EL;
-    }
-  }
+  update_relative_potential( d, nest::names::V_th, V_th, E_L, delta_EL, node );
+  update_relative_potential( d, nest::names::V_reset, V_reset, E_L, delta_EL, node );
+  update_relative_potential( d, nest::names::V_min, V_min, E_L, delta_EL, node );
   nest::update_value_param( d, nest::names::C_m, C_m, node );
   nest::update_value_param( d, nest::names::I_e, I_e, node );
   nest::update_value_param( d, nest::names::tau_m, tau_m, node );
@@ -82,21 +72,10 @@ EbnNeuronParameters::set( const Dictionary& d, nest::Node* node )
   nest::update_value_param( d, noise_std_key, noise_std, node );
 
   const std::string& model = node->get_name();
-  require_positive( model, nest::names::C_m, C_m, "pF" );
-  require_finite( model, nest::names::E_L, E_L, "mV" );
-  require_finite( model, nest::names::I_e, I_e, "pA" );
-  require_positive( model, nest::names::tau_m, tau_m, "ms" );
+  check_membrane( model, C_m, E_L, I_e, tau_m, V_min );
   require_positive( model, nest::names::tau_syn, tau_syn, "ms" );
-  if ( not std::isfinite( tau_m / C_m ) )
-  {
-    refuse( model, nest::names::C_m, C_m, "pF", "C_m large enough that tau_m / C_m is finite" );
-  }
   require_finite( model, nest::names::V_th, V_th + E_L, "mV" );
   require_finite( model, nest::names::V_reset, V_reset + E_L, "mV" );
-  if ( std::isnan( V_min ) or V_min == std::numeric_limits< double >::infinity() )
-  {
-    refuse( model, nest::names::V_min, V_min + E_L, "mV", "-inf <= V_min < inf mV" );
-  }
   if ( V_reset < V_min )
   {
     refuse( model, nest::names::V_reset, V_reset + E_L, "mV", "V_reset >= V_min (" + format_number( V_min + E_L ) + ")" );
@@ -129,14 +108,7 @@ EbnNeuronState::get( Dictionary& d, const EbnNeuronParameters& p ) const
 void
 EbnNeuronState::set( const Dictionary& d, const EbnNeuronParameters& p, double delta_EL, nest::Node* node )
 {
-  if ( nest::update_value_param( d, nest::names::V_m, dynamics.lif.v, node ) )
-  {
-    dynamics.lif.v -= p.E_L;
-  }
-  else
-  {
-    dynamics.lif.v -= delta_EL;
-  }
+  update_relative_potential( d, nest::names::V_m, dynamics.lif.v, p.E_L, delta_EL, node );
   v_before_reset = dynamics.lif.v;
   nest::update_value_param( d, nest::names::I_syn, dynamics.i_syn, node );
   require_finite( node->get_name(), nest::names::V_m, dynamics.lif.v + p.E_L, "mV" );

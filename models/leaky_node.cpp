@@ -50,8 +50,12 @@ MembraneParameters::set( const Dictionary& d, nest::Node* node )
 }
 
 void
-MembraneParameters::update_relative_potential( const Dictionary& d, const std::string& name, double& value,
-  double delta_EL, nest::Node* node ) const
+update_relative_potential( const Dictionary& d,
+  const std::string& name,
+  double& value,
+  double E_L,
+  double delta_EL,
+  nest::Node* node )
 {
   if ( nest::update_value_param( d, name, value, node ) )
   {
@@ -64,7 +68,14 @@ MembraneParameters::update_relative_potential( const Dictionary& d, const std::s
 }
 
 void
-MembraneParameters::check( const std::string& model ) const
+MembraneParameters::update_relative_potential( const Dictionary& d, const std::string& name, double& value,
+  double delta_EL, nest::Node* node ) const
+{
+  chiplearn::update_relative_potential( d, name, value, E_L, delta_EL, node );
+}
+
+void
+check_membrane( const std::string& model, double C_m, double E_L, double I_e, double tau_m, double V_min )
 {
   require_positive( model, nest::names::C_m, C_m, "pF" );
   require_finite( model, nest::names::E_L, E_L, "mV" );
@@ -79,6 +90,12 @@ MembraneParameters::check( const std::string& model ) const
   {
     refuse( model, nest::names::V_min, V_min + E_L, "mV", "-inf <= V_min < inf mV" );
   }
+}
+
+void
+MembraneParameters::check( const std::string& model ) const
+{
+  check_membrane( model, C_m, E_L, I_e, tau_m, V_min );
 }
 
 core::LeakyPropagators

@@ -28,6 +28,17 @@ namespace chiplearn
 
 class EpropTarget;
 
+/** Updates a potential stored relative to E_L from d's (absolute) entry `name`, or shifts it by -delta_EL. */
+void update_relative_potential( const Dictionary& d,
+  const std::string& name,
+  double& value,
+  double E_L,
+  double delta_EL,
+  nest::Node* node );
+
+/** BadProperty naming the first membrane parameter out of range; V_min relative to E_L. */
+void check_membrane( const std::string& model, double C_m, double E_L, double I_e, double tau_m, double V_min );
+
 /**
  * Parameters of a leaky membrane. Potentials are stored relative to E_L, so that changing E_L moves
  * every potential with it, as in NEST's integrate-and-fire models.
