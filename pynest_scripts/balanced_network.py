@@ -10,8 +10,15 @@ with learning off. At the end it compares the initial, the optimal and the learn
 on the validation signals and draws the paper's Figure 1: reconstruction, raster and weights of each, and
 the learning curves. Results, weights and a checkpoint go to --output; killed, it resumes.
 
+With --chip mixed_signal the weights are 6-bit counters with mismatched steps, and leak and threshold are
+mismatched (chiplearn.chip.MIXED_SIGNAL); the distance is then to this circuit's own optimum (the optimal
+weights scaled by each target's leak factor, on each synapse's grid) and results.json has the distance to
+the nominal optimum beside it. Several --mismatch levels train one network each (in subfolders, each with
+its checkpoint) and add a table and a figure of distance and reconstruction error against mismatch.
+
     python pynest_scripts/balanced_network.py                        # the paper's network (about 30 s)
     python pynest_scripts/balanced_network.py --chip mixed_signal    # 6-bit counters, 10 % mismatch
+    python pynest_scripts/balanced_network.py --chip mixed_signal --mismatch 0 0.1 0.2 0.3 0.5   # where it breaks
     python pynest_scripts/balanced_network.py --neurons 1000 --inputs 20 --threads 2   # the scaled network
 """
 
@@ -42,39 +49,54 @@ def arguments():
     parser.add_argument("--signal-seed", type=int, default=1, help="seed of the training signals and the noise")
     parser.add_argument("--resolution", type=float, default=0.1, help="simulation step [ms]")
     parser.add_argument("--chip", choices=["none", "mixed_signal"], default="none")
-    parser.add_argument("--mismatch", type=float, default=None,
-                        help="with --chip mixed_signal: relative std of leak, threshold and weight step")
+    parser.add_argument("--mismatch", type=float, nargs="+", default=None,
+                        help="with --chip mixed_signal: relative std of leak, threshold and weight step (default: "
+                             "the preset's); several levels train one network each and compare them")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--output", default=None, help="default: results/balanced_network_<setting>")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.mismatch is not None and args.chip == "none":
+        parser.error("--mismatch needs --chip mixed_signal")
+    if args.mismatch is not None and min(args.mismatch) < 0:
+        parser.error(f"--mismatch must be >= 0, got {min(args.mismatch):g}")
+    return args
 
 
-def setting_name(args):
+def setting_name(args, mismatch):
+    """The setting's name; mismatch: None (the preset's), a level, or the list of a sweep."""
     name = f"n{args.neurons}_x{args.inputs}_seed{args.seed}"
     if args.chip != "none":
-        name += f"_{args.chip}" + ("" if args.mismatch is None else f"_mismatch{args.mismatch:g}")
+        name += f"_{args.chip}"
+        if mismatch is not None:
+            name += "_mismatch" + "-".join(f"{level:g}" for level in np.atleast_1d(mismatch))
     return name
 
 
-def build(args, task, rng):
-    """The network to train, its decoder, its initial weights and the per-synapse weight bounds."""
+def build(args, mismatch, task, rng):
+    """The network to train, its decoder, its initial weights and its optimal weights: continuous (those of
+    the optimal network) and as near as its weight grid reaches (the reference of the distance), and the
+    optimal resets. On a chip, these are the optima of its mismatched circuit."""
     D = ebn.decoder(task, rng)
     W_initial = ebn.initial_weights(task, rng)
-    options, bounds = {}, (-np.inf, np.inf)
-    if args.chip == "mixed_signal":
-        preset = copy.deepcopy(chip.MIXED_SIGNAL)
-        if args.mismatch is not None:
-            preset["mismatch"] = {key: args.mismatch for key in preset["mismatch"]}
-        Wmin, Wmax = chip.weight_range(preset, task.granularity)
-        tau_m_gain, threshold_gain = chip.neuron_gains(preset, task.n_neurons)
-        step_gain = chip.synapse_gains(preset, task.n_neurons, task.n_neurons)
-        # the counters start at the initial levels; each synapse's levels are its own steps
-        W_initial = np.clip(W_initial, Wmin, Wmax) * step_gain
-        bounds = (Wmin * step_gain, Wmax * step_gain)
-        options = dict(synapse={"Wmin": Wmin, "Wmax": Wmax}, neuron={"noise_std": preset["noise_std"]},
-                       step_gain=step_gain, tau_m_gain=tau_m_gain, threshold_gain=threshold_gain)
-    network = ebn.EbnNetwork(task, D, W_initial, **options)
-    return network, D, W_initial, bounds
+    if args.chip == "none":
+        optimal = ebn.optimal_weights(task, D)
+        return (ebn.EbnNetwork(task, D, W_initial), D, W_initial, optimal, ebn.discretize(optimal, task.granularity),
+                ebn.optimal_resets(task, D))
+    preset = copy.deepcopy(chip.MIXED_SIGNAL)
+    if mismatch is not None:
+        preset["mismatch"] = {key: mismatch for key in preset["mismatch"]}
+    Wmin, Wmax = chip.weight_range(preset, task.granularity)
+    tau_m_gain, threshold_gain = chip.neuron_gains(preset, task.n_neurons)
+    step_gain = chip.synapse_gains(preset, task.n_neurons, task.n_neurons)
+    # the counters start at the initial levels; each synapse's levels are its own steps
+    W_initial = np.clip(W_initial, Wmin, Wmax) * step_gain
+    lowest, highest = Wmin * step_gain, Wmax * step_gain
+    optimal = np.clip(ebn.optimal_weights(task, D, tau_m_gain), lowest, highest)
+    on_grid = np.clip(ebn.discretize(optimal / step_gain, task.granularity) * step_gain, lowest, highest)
+    network = ebn.EbnNetwork(task, D, W_initial, synapse={"Wmin": Wmin, "Wmax": Wmax},
+                             neuron={"noise_std": preset["noise_std"]}, step_gain=step_gain,
+                             tau_m_gain=tau_m_gain, threshold_gain=threshold_gain)
+    return network, D, W_initial, optimal, on_grid, ebn.optimal_resets(task, D, threshold_gain)
 
 
 def off_diagonal(W):
@@ -135,18 +157,18 @@ def figure(path, task, D, signal, responses, log, metrics):
     plotting.save(fig, path)
 
 
-def main():
-    args = arguments()
-    output = args.output or os.path.join("results", "balanced_network_" + setting_name(args))
+def train_and_compare(args, mismatch, output):
+    """Trains one network (resuming from output's checkpoint), compares initial, optimal and learned network
+    on the validation signals, writes results, weights and figure to output; returns the results."""
     os.makedirs(output, exist_ok=True)
-    nest.set_verbosity("M_ERROR")
     nest.ResetKernel()
     chiplearn.install()
     nest.set(resolution=args.resolution, local_num_threads=args.threads, rng_seed=args.signal_seed,
              print_time=False)
     task = ebn.EbnTask(n_neurons=args.neurons, n_inputs=args.inputs, resolution=args.resolution)
-    network, D, W_initial, bounds = build(args, task, np.random.default_rng(args.seed))
-    W_optimal = ebn.discretize(ebn.optimal_weights(task, D), task.granularity)
+    network, D, W_initial, W_best, W_best_on_grid, resets_best = build(args, mismatch, task,
+                                                                        np.random.default_rng(args.seed))
+    W_nominal = ebn.discretize(ebn.optimal_weights(task, D), task.granularity)
     validation = [ebn.smoothed_white_noise(task, np.random.default_rng([args.seed, 1000 + k]))
                   for k in range(VALIDATION_SIGNALS)]
 
@@ -166,7 +188,7 @@ def main():
             log.validation_loss.append(scores["reconstruction_error"])
         trial = network.run(ebn.smoothed_white_noise(task, rng))
         log.loss.append(trial.reconstruction_error)
-        metrics["distance"].append(ebn.distance_to_optimal(off_diagonal(network.weights()), W_optimal))
+        metrics["distance"].append(ebn.distance_to_optimal(off_diagonal(network.weights()), W_best_on_grid))
         metrics["rate"].append(trial.rate)
         metrics["membrane_variance"].append(trial.membrane_variance)
         metrics["simultaneous"].append(trial.simultaneous_spikes)
@@ -178,40 +200,85 @@ def main():
     learned = network.state()
     networks = {
         "initial": {"weights": W_initial, "resets": np.zeros(task.n_neurons)},
-        # on a chip, the optimal weights as near as its counters reach
-        "optimal": {"weights": np.clip(ebn.optimal_weights(task, D), *bounds), "resets": ebn.optimal_resets(task, D)},
+        "optimal": {"weights": W_best, "resets": resets_best},
         "learned": learned,
     }
     results, responses = {}, []
     for name, state in networks.items():
         network.load_state(state)
         scores, last = evaluate(network, validation)
-        results[name] = dict(scores, distance=ebn.distance_to_optimal(off_diagonal(state["weights"]), W_optimal))
-        responses.append((name, off_diagonal(state["weights"]), last))
+        weights = off_diagonal(state["weights"])
+        results[name] = dict(scores, distance=ebn.distance_to_optimal(weights, W_best_on_grid),
+                             distance_to_nominal_optimum=ebn.distance_to_optimal(weights, W_nominal))
+        responses.append((name, weights, last))
     network.load_state(learned)
 
-    summary = {"setting": setting_name(args), "command_arguments": vars(args), "iterations": args.iterations,
-               "training_seconds_this_run": training_seconds,
+    summary = {"setting": setting_name(args, mismatch), "command_arguments": vars(args), "mismatch": mismatch,
+               "iterations": args.iterations, "training_seconds_this_run": training_seconds,
                "simulated_seconds_per_wall_second": None if training_seconds == 0 else
                (args.iterations - first) * task.duration / 1000.0 / training_seconds,
                "final_training_distance": metrics["distance"][-1] if metrics["distance"] else None,
                "mean_simultaneous_spike_share": float(np.mean(metrics["simultaneous"])) if metrics["simultaneous"]
                else None, "validation": results}
-    with atomic_path(os.path.join(output, "results.json")) as temporary:
-        with open(temporary, "w") as stream:
-            json.dump(summary, stream, indent=1)
+    write_json(os.path.join(output, "results.json"), summary)
     with atomic_path(os.path.join(output, "weights.npz")) as temporary:
         with open(temporary, "wb") as stream:
             np.savez(stream, decoder=D, **{f"{name}_{key}": value for name, state in networks.items()
                                            for key, value in state.items()})
     figure(os.path.join(output, "balanced_network.png"), task, D, validation[-1], responses, log, metrics)
 
-    print(f"\n{setting_name(args)}: {args.iterations} iterations, training {training_seconds:.0f} s this run")
-    print(f"{'network':<10}{'distance':>10}{'error':>10}{'rate (Hz)':>11}{'V var':>9}")
+    print(f"\n{setting_name(args, mismatch)}: {args.iterations} iterations, training {training_seconds:.0f} s this run")
+    print(f"{'network':<10}{'distance':>10}{'error':>10}{'rate (Hz)':>11}{'V var':>11}")
     for name, scores in results.items():
         print(f"{name:<10}{scores['distance']:>10.3f}{scores['reconstruction_error']:>10.3f}"
-              f"{scores['rate']:>11.1f}{scores['membrane_variance']:>9.3f}")
+              f"{scores['rate']:>11.1f}{scores['membrane_variance']:>11.3f}")
     print(f"results, weights and figure in {output}/")
+    return summary
+
+
+def write_json(path, value):
+    with atomic_path(path) as temporary:
+        with open(temporary, "w") as stream:
+            json.dump(value, stream, indent=1)
+
+
+def sweep_figure(path, levels, summaries):
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    learned = [summary["validation"]["learned"] for summary in summaries]
+    optimal = [summary["validation"]["optimal"] for summary in summaries]
+    left.plot(levels, [s["distance"] for s in learned], "o-", label="to this chip's optimum")
+    left.plot(levels, [s["distance_to_nominal_optimum"] for s in learned], "s--", label="to the nominal optimum")
+    left.set_ylabel("distance of the learned weights")
+    left.legend(fontsize=8)
+    right.plot(levels, [s["reconstruction_error"] for s in learned], "o-", label="learned")
+    right.plot(levels, [s["reconstruction_error"] for s in optimal], "s--", label="optimal (of this chip)")
+    right.set_ylabel("reconstruction error (validation)")
+    right.legend(fontsize=8)
+    for ax in (left, right):
+        ax.set_xlabel("mismatch (relative std of leak, threshold, weight step)")
+    plotting.save(fig, path)
+
+
+def main():
+    args = arguments()
+    nest.set_verbosity("M_ERROR")
+    output = args.output or os.path.join("results", "balanced_network_" + setting_name(args, args.mismatch))
+    levels = args.mismatch or [None]
+    if len(levels) == 1:
+        train_and_compare(args, levels[0], output)
+        return
+    summaries = [train_and_compare(args, level, os.path.join(output, f"mismatch{level:g}")) for level in levels]
+    write_json(os.path.join(output, "sweep.json"), {f"{level:g}": summary for level, summary in zip(levels, summaries)})
+    sweep_figure(os.path.join(output, "mismatch_sweep.png"), levels, summaries)
+    print(f"\nmismatch sweep ({args.iterations} iterations each), validation of the learned network")
+    print(f"{'mismatch':>9}{'distance':>10}{'to nominal':>12}{'error':>8}{'optimal error':>15}{'rate (Hz)':>11}")
+    for level, summary in zip(levels, summaries):
+        learned, optimal = summary["validation"]["learned"], summary["validation"]["optimal"]
+        print(f"{level:>9g}{learned['distance']:>10.3f}{learned['distance_to_nominal_optimum']:>12.3f}"
+              f"{learned['reconstruction_error']:>8.3f}{optimal['reconstruction_error']:>15.3f}{learned['rate']:>11.1f}")
+    print(f"sweep results and figure in {output}/")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ class EbnTask:
     resolution: float = 0.1
     noise_std: float = 0.01
     granularity: float = 2.0
-    initial_std: float = 30.0  # of the random initial weights, before discretization
+    initial_std: float = 30.0  # of the random initial weights for 2 inputs, before discretization
     omega_per_weight: float = 0.05  # their conversion: tau_m / 1 s
     reset_step: float = 0.1
 
@@ -58,16 +58,22 @@ def thresholds(task, D):
     return (task.nu * task.lambda_d + task.mu * task.lambda_d**2 + np.abs(D).sum(axis=0) ** 2) / 2.0
 
 
-def optimal_weights(task, D):
-    """Omega* in the network's weight units (target x source), without the diagonal."""
+def optimal_weights(task, D, tau_m_gain=None):
+    """Omega* in the network's weight units (target x source), without the diagonal.
+
+    tau_m_gain: per-neuron factors of the leak time constant (device mismatch). The network's C_m follows
+    tau_m, and a fast current's potential scales with 1 / C_m, so a target with factor a needs weights a
+    times Omega* to receive the potentials of the nominal network."""
     omega = -(D.T @ D + task.mu * task.lambda_d**2 * np.eye(task.n_neurons)) * task.tau_m / task.tau_fast
     np.fill_diagonal(omega, 0.0)
-    return omega
+    return omega if tau_m_gain is None else omega * np.asarray(tau_m_gain)[:, None]
 
 
-def optimal_resets(task, D):
-    """Reset (and rest) potentials of the optimal network: T - diag(D^T D + mu lambda_d^2 I)."""
-    return thresholds(task, D) - (np.sum(D * D, axis=0) + task.mu * task.lambda_d**2)
+def optimal_resets(task, D, threshold_gain=None):
+    """Reset (and rest) potentials of the optimal network: T - diag(D^T D + mu lambda_d^2 I), with the
+    thresholds times threshold_gain (device mismatch) if given."""
+    T = thresholds(task, D) * (1.0 if threshold_gain is None else np.asarray(threshold_gain))
+    return T - (np.sum(D * D, axis=0) + task.mu * task.lambda_d**2)
 
 
 def discretize(W, granularity):
@@ -78,8 +84,10 @@ def discretize(W, granularity):
 
 
 def initial_weights(task, rng):
-    """Random weights N(0, initial_std^2) on the weight grid, without the diagonal."""
-    W = -discretize(rng.standard_normal((task.n_neurons, task.n_neurons)) * task.initial_std, task.granularity)
+    """Random weights on the weight grid, without the diagonal: N(0, initial_std^2) for 2 inputs (Büchel et
+    al.'s); for n_inputs, the spread scales as that of the optimal weights, 1 / sqrt(n_inputs)."""
+    std = task.initial_std * np.sqrt(2.0 / task.n_inputs)
+    W = -discretize(rng.standard_normal((task.n_neurons, task.n_neurons)) * std, task.granularity)
     np.fill_diagonal(W, 0.0)
     return W
 
