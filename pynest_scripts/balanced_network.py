@@ -38,6 +38,10 @@ from chiplearn.files import atomic_path
 from chiplearn.training import Checkpoint, Log
 
 VALIDATION_SIGNALS = 10
+#: A frozen network (validation) is stopped once it fires at a rate that delivers this many synaptic events
+#: per second: a run-away, whose trial would take hours in a large network (1,000 neurons: above 100 Hz).
+#: 20 neurons never reach it. Training trials always run to the end: learning stops run-aways.
+RUN_AWAY_EVENTS_PER_SECOND = 1e8
 
 
 def arguments():
@@ -106,15 +110,18 @@ def off_diagonal(W):
 
 
 def evaluate(network, signals):
-    """Learning off: mean reconstruction error, rate and variance over the signals, and the last trial."""
+    """Learning off: mean reconstruction error, rate and variance over the signals, how many trials ran away
+    (stopped early, see RUN_AWAY_EVENTS_PER_SECOND), and the last trial."""
     learning = network.learning
     network.learning = False
-    trials = [network.run(signal) for signal in signals]
+    max_rate = RUN_AWAY_EVENTS_PER_SECOND / network.task.n_neurons**2
+    trials = [network.run(signal, max_rate=max_rate) for signal in signals]
     network.learning = learning
     return {"reconstruction_error": float(np.mean([t.reconstruction_error for t in trials])),
             "reconstruction_error_per_signal": [t.reconstruction_error for t in trials],
             "rate": float(np.mean([t.rate for t in trials])),
-            "membrane_variance": float(np.mean([t.membrane_variance for t in trials]))}, trials[-1]
+            "membrane_variance": float(np.mean([t.membrane_variance for t in trials])),
+            "ran_away": sum(t.ran_away for t in trials)}, trials[-1]
 
 
 def figure(path, task, D, signal, responses, log, metrics):
@@ -228,10 +235,11 @@ def train_and_compare(args, mismatch, output):
     figure(os.path.join(output, "balanced_network.png"), task, D, validation[-1], responses, log, metrics)
 
     print(f"\n{setting_name(args, mismatch)}: {args.iterations} iterations, training {training_seconds:.0f} s this run")
-    print(f"{'network':<10}{'distance':>10}{'error':>10}{'rate (Hz)':>11}{'V var':>11}")
+    print(f"{'network':<10}{'distance':>10}{'error':>10}{'rate (Hz)':>11}{'V var':>11}{'ran away':>10}")
     for name, scores in results.items():
         print(f"{name:<10}{scores['distance']:>10.3f}{scores['reconstruction_error']:>10.3f}"
-              f"{scores['rate']:>11.1f}{scores['membrane_variance']:>11.3f}")
+              f"{scores['rate']:>11.1f}{scores['membrane_variance']:>11.3f}"
+              f"{scores['ran_away']:>7}/{VALIDATION_SIGNALS}")
     print(f"results, weights and figure in {output}/")
     return summary
 

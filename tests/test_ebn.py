@@ -200,6 +200,35 @@ def test_from_the_optimal_weights_the_rule_stays_near_them(task_setup):
     assert np.corrcoef(W[mask], W_optimal[mask])[0, 1] > 0.94
 
 
+def test_a_frozen_run_away_network_is_stopped_early_and_a_quiet_one_is_not(task_setup):
+    """The run-away guard: the random initial network (learning off) fires thousands of Hz; a trial with
+    max_rate stops at the first check (100 ms) and says so; the optimal network runs its whole trial, with
+    the same spikes as without the guard (simulating in pieces changes nothing)."""
+    task, D, W0, _ = task_setup
+    fresh_kernel()
+    network = ebn.EbnNetwork(task, D, W0)
+    network.learning = False
+    signal = ebn.smoothed_white_noise(task, np.random.default_rng(3))
+    stopped = network.run(signal, max_rate=500.0)
+    assert stopped.ran_away
+    assert stopped.rate > 500.0
+    assert stopped.spike_steps.max() < 1000  # 100 ms of 0.1-ms steps
+
+    def optimal_trial(max_rate):
+        fresh_kernel()
+        network = ebn.EbnNetwork(task, D, ebn.optimal_weights(task, D))
+        network.set_resets(ebn.optimal_resets(task, D))
+        network.learning = False
+        return network.run(signal, max_rate=max_rate)
+
+    unguarded, guarded = optimal_trial(None), optimal_trial(500.0)
+    assert not guarded.ran_away
+    np.testing.assert_array_equal(guarded.spike_steps, unguarded.spike_steps)
+    np.testing.assert_array_equal(guarded.spike_neurons, unguarded.spike_neurons)
+    assert guarded.reconstruction_error == unguarded.reconstruction_error
+    assert unguarded.spike_steps.max() > 9000  # spikes to the end of the 1-s trial
+
+
 # ---- bad input
 
 @pytest.mark.parametrize("parameters, name", [

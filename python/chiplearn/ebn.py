@@ -141,6 +141,7 @@ class TrialResult:
     rate: float  # mean rate [Hz]
     membrane_variance: float  # mean over neurons of the variance of V_m - E_L
     simultaneous_spikes: float  # fraction of spikes that share their step with another spike
+    ran_away: bool = False  # stopped early at max_rate: the metrics cover the simulated part
 
     @property
     def spikes(self):
@@ -220,8 +221,12 @@ class EbnNetwork:
         self.set_weights(state["weights"])
         self.set_resets(state["resets"])
 
-    def run(self, signal):
-        """Simulates one trial with the input `signal` (steps x n_inputs) from the resting state."""
+    def run(self, signal, max_rate=None):
+        """Simulates one trial with the input `signal` (steps x n_inputs) from the resting state.
+
+        max_rate [Hz]: stop the trial once the mean rate so far exceeds it (checked every 100 ms); the result
+        says it ran away and its metrics cover the simulated part. A run-away network delivers up to
+        n_neurons^2 synaptic events per step, which makes a large network's trial take hours."""
         task = self.task
         start = nest.biological_time
         times = np.round(start + task.resolution * np.arange(1, task.steps + 1), 10)
@@ -229,18 +234,28 @@ class EbnNetwork:
             generator.set(amplitude_times=times.tolist(), amplitude_values=values.tolist())
         rests = self.resets()
         self.neurons.set(V_m=rests.tolist(), I_syn=0.0)
-        nest.Simulate(task.duration)
+        chunk = task.duration if max_rate is None else min(100.0, task.duration)
+        simulated, ran_away = 0.0, False
+        while simulated < task.duration - task.resolution / 2:
+            length = min(chunk, task.duration - simulated)
+            nest.Simulate(length)
+            simulated += length
+            rate = self.spike_recorder.n_events / task.n_neurons / (simulated / 1000.0)
+            if max_rate is not None and rate > max_rate and simulated < task.duration - task.resolution / 2:
+                ran_away = True
+                break
+        steps_simulated = int(round(simulated / task.resolution))
         spikes = gather.events(self.spike_recorder, [])
         steps = np.round((spikes["times"] - start) / task.resolution).astype(int) - 1
         neurons = spikes["senders"] - self.neurons[0].global_id
         membrane = gather.events(self.multimeter, ["V_m"])
         order = np.argsort(membrane["senders"], kind="stable")
         V = membrane["V_m"][order].reshape(task.n_neurons, -1)
-        readout = decoded_signal(task, self.D, steps, neurons)
+        readout = decoded_signal(task, self.D, steps, neurons)[:steps_simulated]
         shared = np.bincount(steps, minlength=task.steps)[steps] > 1
         return TrialResult(
             spike_steps=steps, spike_neurons=neurons,
-            reconstruction_error=reconstruction_error(readout, signal / task.amplitude),
-            rate=len(steps) / task.n_neurons / (task.duration / 1000.0),
+            reconstruction_error=reconstruction_error(readout, signal[:steps_simulated] / task.amplitude),
+            rate=len(steps) / task.n_neurons / (simulated / 1000.0),
             membrane_variance=float(np.mean(np.var(V - rests[:, None], axis=1))),
-            simultaneous_spikes=float(shared.mean()) if len(steps) else 0.0)
+            simultaneous_spikes=float(shared.mean()) if len(steps) else 0.0, ran_away=ran_away)
