@@ -183,6 +183,7 @@ class EbnNetwork:
         ids = gather.synapse_values(self.connections, ["source", "target"])
         self._sources = ids["source"] - first
         self._targets = ids["target"] - first
+        self._weights, self._weights_read_at = None, None
         self.spike_recorder = nest.Create("spike_recorder")
         nest.Connect(self.neurons, self.spike_recorder)
         interval = record_interval or (task.resolution if n <= 100 else 1.0)
@@ -198,13 +199,19 @@ class EbnNetwork:
         nest.SetDefaults(self.model, {"learning": bool(on)})
 
     def weights(self):
-        """The recurrent weights (target x source); the diagonal holds the autapses' weights."""
-        W = np.zeros((self.task.n_neurons, self.task.n_neurons))
-        W[self._targets, self._sources] = gather.synapse_values(self.connections, ["weight"])["weight"]
-        return W
+        """The recurrent weights (target x source); the diagonal holds the autapses' weights.
+
+        Reading a million synapses from NEST takes seconds, so the weights are read once per simulated
+        period (they change only in Simulate and set_weights)."""
+        if self._weights_read_at != nest.biological_time:
+            W = np.zeros((self.task.n_neurons, self.task.n_neurons))
+            W[self._targets, self._sources] = gather.synapse_values(self.connections, ["weight"])["weight"]
+            self._weights, self._weights_read_at = W, nest.biological_time
+        return self._weights.copy()
 
     def set_weights(self, W):
         self.connections.set(weight=W[self._targets, self._sources].tolist())
+        self._weights_read_at = None
 
     def resets(self):
         """Reset potentials (equal to the resting potentials: the self term moves both)."""
