@@ -172,6 +172,19 @@ def off_diagonal(W):
     return W
 
 
+@pytest.mark.parametrize("resolution", [0.1, 0.025])
+def test_the_input_signal_has_the_same_spread_at_any_resolution(resolution):
+    """White noise of unit variance per 0.1 ms smoothed by a unit-area Gaussian of width sigma has standard
+    deviation amplitude sqrt(0.1 ms / (2 sqrt(pi) sigma)) (continuous limit), whatever the step."""
+    task = ebn.EbnTask(resolution=resolution)
+    expected = task.amplitude * np.sqrt(0.1 / (2.0 * np.sqrt(np.pi) * task.sigma))
+    edge = int(round(100.0 / resolution))  # the zeroed start and the window's ends
+    signals = [ebn.smoothed_white_noise(task, np.random.default_rng(seed))[edge:-edge] for seed in range(100)]
+    # the sample std of 100 x 800 ms x 2 inputs of a process with correlation exp(-t^2 / (4 sigma^2)) has a
+    # relative standard error of sqrt(sigma sqrt(2 pi) / 160 s) / sqrt(2) = 1.5 %: the bound is 3.3 of them
+    assert np.std(np.concatenate(signals)) == pytest.approx(expected, rel=0.05)
+
+
 def test_from_random_weights_the_distance_to_the_optimal_weights_falls(task_setup):
     task, D, W0, W_optimal = task_setup
     fresh_kernel()

@@ -15,6 +15,8 @@ import numpy as np
 from . import _core, gather
 
 SYNAPSE_MODEL = "ebn_synapse_chiplearn"
+#: The step [ms] at which the input's white noise has unit variance per sample (Büchel et al.'s step).
+SIGNAL_SAMPLE_STEP = 0.1
 
 
 @dataclass(frozen=True)
@@ -93,11 +95,14 @@ def initial_weights(task, rng):
 
 
 def smoothed_white_noise(task, rng):
-    """One iteration's input (steps x n_inputs): white noise, the first 100 samples zero, convolved with a
-    normalized Gaussian of width sigma over a 1-s window (centred, as numpy's mode 'same'), times amplitude."""
+    """One iteration's input (steps x n_inputs): white noise, the first 10 ms zero, convolved with a
+    normalized Gaussian of width sigma over a 1-s window (centred, as numpy's mode 'same'), times amplitude.
+
+    Büchel et al. draw one normal sample per 0.1-ms step; at another step the samples are scaled by
+    sqrt(0.1 ms / step), so that the smoothed signal has the same statistics at any resolution."""
     steps = task.steps
-    noise = rng.standard_normal((steps, task.n_inputs))
-    noise[:100] = 0.0
+    noise = rng.standard_normal((steps, task.n_inputs)) * np.sqrt(SIGNAL_SAMPLE_STEP / task.resolution)
+    noise[: int(round(10.0 / task.resolution))] = 0.0
     window = np.linspace(1.0, 1000.0, int(round(1000.0 / task.resolution)))
     kernel = np.exp(-((window - 500.0) ** 2) / (2.0 * task.sigma**2))
     kernel /= kernel.sum()
