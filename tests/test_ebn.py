@@ -303,3 +303,41 @@ def test_synapse_refuses_targets_delays_and_weights_it_cannot_serve():
     assert connection.get("delay") == pytest.approx(H)
     with pytest.raises(nest.NESTErrors.BadProperty, match="only widen"):
         nest.SetDefaults("ebn_synapse_chiplearn", {"Wmax": 2.0})
+
+
+# ---- the tutorial
+
+def test_the_tutorial_trains_writes_its_results_and_resumes_without_losing_iterations(tmp_path):
+    """pynest_scripts/balanced_network.py, 2 iterations, then asked for 3 in the same folder: the second run
+    resumes after iteration 2 from the checkpoint and keeps the first run's learning curve."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = os.path.join(os.path.dirname(__file__), os.pardir, "pynest_scripts", "balanced_network.py")
+
+    def run(iterations):
+        done = subprocess.run([sys.executable, script, "--iterations", str(iterations), "--output", str(tmp_path)],
+                              check=True, capture_output=True, text=True)
+        with open(tmp_path / "results.json") as stream:
+            return done.stdout, json.load(stream)
+
+    def losses():
+        with np.load(tmp_path / "checkpoint.npz") as checkpoint:
+            return json.loads(str(checkpoint["log"]))["loss"]
+
+    _, first = run(2)
+    for name in ("balanced_network.png", "weights.npz", "checkpoint.npz"):
+        assert (tmp_path / name).stat().st_size > 0
+    validation = first["validation"]
+    assert validation["learned"]["distance"] < validation["initial"]["distance"] - 0.3
+    assert validation["optimal"]["distance"] < 0.01  # the continuous optimum against its grid
+    first_losses = losses()
+
+    output, second = run(3)
+    assert "resuming after iteration 2" in output
+    assert len(losses()) == 3 and losses()[:2] == first_losses
+    assert second["training_seconds_this_run"] > 0 and second["iterations"] == 3
+    with np.load(tmp_path / "weights.npz") as weights:
+        assert weights["learned_weights"].shape == (20, 20)
