@@ -1,6 +1,7 @@
 """ebn_iaf_chiplearn and ebn_synapse_chiplearn against their oracles: NEST's iaf_psc_exp (dynamics), an
 independent numpy network with the learning rule (tests/reference/ebn.py), the rule's direction on the
-balanced-network task, and 1 against 2 threads."""
+balanced-network task, 1 against 2 threads, the input signal's analytic spread, the run-away guard and the
+tutorial (trains, writes its results, resumes)."""
 
 import nest
 import numpy as np
