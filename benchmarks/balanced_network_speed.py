@@ -12,7 +12,6 @@ arithmetic).
 """
 
 import argparse
-import platform
 import time
 
 import nest
@@ -20,6 +19,7 @@ import numpy as np
 
 import chiplearn
 from chiplearn import ebn
+from neuron_simulation import cpu_name  # this script's folder is on the path when it runs
 
 
 def build(kind, task, D, W, resets, signal, threads):
@@ -60,14 +60,6 @@ def seconds_per_simulated_second(kind, task, D, W, resets, signal, threads, seco
     start = time.perf_counter()
     nest.Simulate(seconds * 1000.0 - task.resolution)
     return (time.perf_counter() - start) / seconds, recorder.n_events
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as stream:
-            return next(line.split(":", 1)[1].strip() for line in stream if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or "unknown"
 
 
 def main():
