@@ -24,7 +24,6 @@ its checkpoint) and add a table and a figure of distance and reconstruction erro
 
 import argparse
 import copy
-import json
 import os
 import time
 
@@ -34,7 +33,7 @@ from tqdm import tqdm
 
 import chiplearn
 from chiplearn import chip, ebn, plotting
-from chiplearn.files import atomic_path
+from chiplearn.files import save_json, save_npz
 from chiplearn.training import Checkpoint, Log
 
 VALIDATION_SIGNALS = 10
@@ -227,11 +226,9 @@ def train_and_compare(args, mismatch, output):
                "final_training_distance": metrics["distance"][-1] if metrics["distance"] else None,
                "mean_simultaneous_spike_share": float(np.mean(metrics["simultaneous"])) if metrics["simultaneous"]
                else None, "validation": results}
-    write_json(os.path.join(output, "results.json"), summary)
-    with atomic_path(os.path.join(output, "weights.npz")) as temporary:
-        with open(temporary, "wb") as stream:
-            np.savez(stream, decoder=D, **{f"{name}_{key}": value for name, state in networks.items()
-                                           for key, value in state.items()})
+    save_json(summary, os.path.join(output, "results.json"))
+    save_npz(os.path.join(output, "weights.npz"), decoder=D,
+             **{f"{name}_{key}": value for name, state in networks.items() for key, value in state.items()})
     figure(os.path.join(output, "balanced_network.png"), task, D, validation[-1], responses, log, metrics)
 
     print(f"\n{setting_name(args, mismatch)}: {args.iterations} iterations, training {training_seconds:.0f} s this run")
@@ -242,12 +239,6 @@ def train_and_compare(args, mismatch, output):
               f"{scores['ran_away']:>7}/{VALIDATION_SIGNALS}")
     print(f"results, weights and figure in {output}/")
     return summary
-
-
-def write_json(path, value):
-    with atomic_path(path) as temporary:
-        with open(temporary, "w") as stream:
-            json.dump(value, stream, indent=1)
 
 
 def sweep_figure(path, levels, summaries):
@@ -278,7 +269,7 @@ def main():
         train_and_compare(args, levels[0], output)
         return
     summaries = [train_and_compare(args, level, os.path.join(output, f"mismatch{level:g}")) for level in levels]
-    write_json(os.path.join(output, "sweep.json"), {f"{level:g}": summary for level, summary in zip(levels, summaries)})
+    save_json({f"{level:g}": summary for level, summary in zip(levels, summaries)}, os.path.join(output, "sweep.json"))
     sweep_figure(os.path.join(output, "mismatch_sweep.png"), levels, summaries)
     print(f"\nmismatch sweep ({args.iterations} iterations each), validation of the learned network")
     print(f"{'mismatch':>9}{'distance':>10}{'to nominal':>12}{'error':>8}{'optimal error':>15}{'rate (Hz)':>11}")

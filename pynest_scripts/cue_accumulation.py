@@ -18,7 +18,6 @@ from its checkpoint when started again with the same --output.
 """
 
 import argparse
-import json
 import os
 import time
 
@@ -27,7 +26,7 @@ import numpy as np
 from chiplearn import plotting
 from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup, bellec_initial_weights
 from chiplearn.losses import cross_entropy, decisions
-from chiplearn.files import atomic_path
+from chiplearn.files import save_json, save_npz
 from chiplearn.tasks import EvidenceAccumulation
 from chiplearn.training import Checkpoint, Evaluation, test, train
 
@@ -138,15 +137,11 @@ def main():
     print(f"trained {len(log.loss)} iterations in {training_seconds:.0f} s (this run)")
     print(f"test accuracy on {n_test} fresh trials: {100 * test_accuracy:.1f} %  (loss {test_loss:.3f})")
 
-    with atomic_path(os.path.join(output, "weights.npz")) as temporary:
-        with open(temporary, "wb") as stream:
-            np.savez(stream, **network.state())
-    with atomic_path(os.path.join(output, "result.json")) as temporary:
-        with open(temporary, "w") as stream:
-            json.dump({"model": args.model, "feedback": args.feedback, "seed": args.seed, "batch_size": args.batch_size,
-                       "iterations": len(log.loss), "test_trials": n_test, "test_accuracy": test_accuracy,
-                       "test_loss": test_loss, "training_seconds_this_run": training_seconds,
-                       "log": log.__dict__}, stream, indent=1)
+    save_npz(os.path.join(output, "weights.npz"), **network.state())
+    save_json({"model": args.model, "feedback": args.feedback, "seed": args.seed, "batch_size": args.batch_size,
+               "iterations": len(log.loss), "test_trials": n_test, "test_accuracy": test_accuracy,
+               "test_loss": test_loss, "training_seconds_this_run": training_seconds, "log": log.__dict__},
+              os.path.join(output, "result.json"))
     plot(os.path.join(output, "cue_accumulation.png"), last, log, task, network, args.model)
     print(f"results in {output}/: cue_accumulation.png, weights.npz, result.json, checkpoint.npz")
 

@@ -14,7 +14,6 @@ The script prints the loss per iteration and saves the weights, the learning cur
 """
 
 import argparse
-import json
 import os
 import time
 
@@ -23,7 +22,7 @@ import numpy as np
 from chiplearn import plotting
 from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup
 from chiplearn.losses import mean_squared_error
-from chiplearn.files import atomic_path
+from chiplearn.files import save_json, save_npz
 from chiplearn.tasks import superimposed_sines
 from chiplearn.training import Checkpoint, Evaluation, test, train
 
@@ -87,13 +86,9 @@ def main():
     print(f"{len(log.loss)} iterations in {seconds:.0f} s (this run); loss first {log.loss[0]:.4f}, "
           f"last {log.loss[-1]:.4f}, after training with learning frozen {final_loss:.4f}")
 
-    with atomic_path(os.path.join(args.output, "weights.npz")) as temporary:
-        with open(temporary, "wb") as stream:
-            np.savez(stream, **network.state())
-    with atomic_path(os.path.join(args.output, "result.json")) as temporary:
-        with open(temporary, "w") as stream:
-            json.dump({"seed": args.seed, "iterations": len(log.loss), "loss": log.loss,
-                       "final_loss_frozen": final_loss, "seconds_this_run": seconds}, stream, indent=1)
+    save_npz(os.path.join(args.output, "weights.npz"), **network.state())
+    save_json({"seed": args.seed, "iterations": len(log.loss), "loss": log.loss, "final_loss_frozen": final_loss,
+               "seconds_this_run": seconds}, os.path.join(args.output, "result.json"))
 
     fig, axes = plotting.plt.subplots(4, 1, figsize=(9, 10), gridspec_kw={"height_ratios": [2, 2, 2, 2]})
     recorded = last.get("spikes", {"senders": np.array([]), "times": np.array([])})

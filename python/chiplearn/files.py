@@ -1,5 +1,6 @@
 """Atomic file output: a result is either complete on disk or not there at all, even if the run is killed."""
 
+import json
 import os
 import tempfile
 from contextlib import contextmanager
@@ -29,3 +30,19 @@ def save_figure(figure, path, **savefig_kwargs):
     """Save a matplotlib figure atomically (the format follows the file name's suffix)."""
     with atomic_path(path) as temporary:
         figure.savefig(temporary, **savefig_kwargs)
+
+
+def save_json(value, path):
+    """Write ``value`` as indented JSON atomically."""
+    with atomic_path(path) as temporary:
+        with open(temporary, "w") as stream:
+            json.dump(value, stream, indent=1)
+
+
+def save_npz(path, **arrays):
+    """Write numpy arrays to an .npz file atomically."""
+    import numpy as np
+
+    with atomic_path(path) as temporary:
+        with open(temporary, "wb") as stream:
+            np.savez(stream, **arrays)

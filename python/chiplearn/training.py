@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator, Optional, Protocol
 import numpy as np
 from tqdm import tqdm
 
-from .files import atomic_path
+from .files import save_npz
 
 
 class TrainableNetwork(Protocol):
@@ -51,11 +51,8 @@ class Checkpoint:
     def save(self, network, rng, log, iteration, extra=None):
         if self.path is None:
             return
-        with atomic_path(self.path) as temporary:
-            with open(temporary, "wb") as stream:
-                np.savez(stream, **network.state(),
-                         rng_state=json.dumps(rng.bit_generator.state), log=json.dumps(log.__dict__),
-                         iteration=iteration, extra=json.dumps(extra or {}))
+        save_npz(self.path, **network.state(), rng_state=json.dumps(rng.bit_generator.state),
+                 log=json.dumps(log.__dict__), iteration=iteration, extra=json.dumps(extra or {}))
 
     def load(self, network, rng):
         """Restores network and generator; returns (log, iteration, extra)."""
