@@ -247,15 +247,14 @@ class EbnNetwork:
         rests = self.resets()
         self.neurons.set(V_m=rests.tolist(), I_syn=0.0)
         chunk = task.duration if max_rate is None else min(100.0, task.duration)
-        simulated, ran_away = 0.0, False
-        while simulated < task.duration - task.resolution / 2:
+        simulated, finished, ran_away = 0.0, False, False
+        while not (finished or ran_away):
             length = min(chunk, task.duration - simulated)
             nest.Simulate(length)
             simulated += length
+            finished = simulated > task.duration - task.resolution / 2
             rate = self.spike_recorder.n_events / task.n_neurons / (simulated / 1000.0)
-            if max_rate is not None and rate > max_rate and simulated < task.duration - task.resolution / 2:
-                ran_away = True
-                break
+            ran_away = not finished and max_rate is not None and rate > max_rate
         steps_simulated = int(round(simulated / task.resolution))
         spikes = gather.events(self.spike_recorder, [])
         steps = np.round((spikes["times"] - start) / task.resolution).astype(int) - 1
