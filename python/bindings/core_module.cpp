@@ -19,6 +19,7 @@
 #include "core/counter_rng.h"
 #include "core/ebn.h"
 #include "core/eprop.h"
+#include "core/eventprop.h"
 #include "core/interval_history.h"
 #include "core/loss.h"
 #include "core/membrane.h"
@@ -177,6 +178,31 @@ configured_history( long interval_steps, long shift )
   History history;
   history.configure( { interval_steps, shift } );
   return history;
+}
+
+//! Runs one EventProp output over the steps of `input` (summed weights arriving in each step, pA) from rest.
+py::tuple
+run_eventprop_trial( const eventprop::Membrane& m, const std::string& model_name, double h, const Array& input )
+{
+  m.check();
+  const auto model = choice< eventprop::NeuronModel >( eventprop::neuron_model_names(), "neuron_model", model_name );
+  const ExpCurrentPropagators P = exp_current_propagators( h, m.tau_m, m.tau_s, m.C_m );
+  const double P_v = decay_factor( h, m.tau_m );
+  auto x = input.unchecked< 1 >();
+  const py::ssize_t n = input.shape( 0 );
+  Array v( n ), i( n ), z( n );
+  auto v_out = v.mutable_unchecked< 1 >();
+  auto i_out = i.mutable_unchecked< 1 >();
+  auto z_out = z.mutable_unchecked< 1 >();
+  eventprop::MembraneState s;
+  eventprop::TrialObservation seen;
+  for ( py::ssize_t t = 0; t < n; ++t )
+  {
+    z_out( t ) = eventprop::output_step( s, seen, model, m, P, P_v, h, t * h, x( t ) ) ? 1.0 : 0.0;
+    v_out( t ) = s.v;
+    i_out( t ) = s.i;
+  }
+  return py::make_tuple( seen, v, i, z );
 }
 
 }  // namespace
@@ -400,4 +426,106 @@ PYBIND11_MODULE( _core, m )
     py::arg( "V_before" ), py::arg( "step_gain" ) = 1.0 );
   m.def( "ebn_self_term_shift", &ebn_self_term_shift, py::arg( "V_after" ), py::arg( "V_reset" ), py::arg( "V_th" ),
     py::arg( "dead_zone" ), py::arg( "reset_step" ) );
+
+  // ---- EventProp (eventprop.h)
+  py::module_ ep = m.def_submodule( "eventprop", "EventProp outputs: forward closed forms, adjoint, losses." );
+  ep.attr( "LOSSES" ) = eventprop::loss_names();
+  ep.attr( "NEURON_MODELS" ) = eventprop::neuron_model_names();
+  py::class_< eventprop::Membrane >( ep, "Membrane" )
+    .def( py::init( []( double tau_m, double tau_s, double C_m, double V_th )
+            { return eventprop::Membrane { tau_m, tau_s, C_m, V_th }; } ),
+      py::arg( "tau_m" ), py::arg( "tau_s" ), py::arg( "C_m" ), py::arg( "V_th" ) )
+    .def_readwrite( "tau_m", &eventprop::Membrane::tau_m )
+    .def_readwrite( "tau_s", &eventprop::Membrane::tau_s )
+    .def_readwrite( "C_m", &eventprop::Membrane::C_m )
+    .def_readwrite( "V_th", &eventprop::Membrane::V_th )
+    .def( "check", &eventprop::Membrane::check, "Raises ValueError naming the first parameter out of range." );
+  py::class_< eventprop::MembraneState >( ep, "MembraneState" )
+    .def( py::init( []( double v, double i ) { return eventprop::MembraneState { v, i }; } ), py::arg( "v" ) = 0.0,
+      py::arg( "i" ) = 0.0 )
+    .def_readwrite( "v", &eventprop::MembraneState::v )
+    .def_readwrite( "i", &eventprop::MembraneState::i );
+  py::class_< eventprop::TrialObservation >( ep, "TrialObservation" )
+    .def( py::init<>() )
+    .def_readwrite( "first_spike_time", &eventprop::TrialObservation::first_spike_time )
+    .def_readwrite( "slope", &eventprop::TrialObservation::slope )
+    .def_readwrite( "t_max", &eventprop::TrialObservation::t_max )
+    .def_readwrite( "v_max", &eventprop::TrialObservation::v_max )
+    .def( "spiked", &eventprop::TrialObservation::spiked );
+  py::class_< eventprop::FirstSpikeLoss >( ep, "FirstSpikeLoss" )
+    .def( py::init( []( double tau_0, double tau_1, double alpha ) { return eventprop::FirstSpikeLoss { tau_0, tau_1, alpha }; } ),
+      py::arg( "tau_0" ), py::arg( "tau_1" ), py::arg( "alpha" ) )
+    .def_readwrite( "tau_0", &eventprop::FirstSpikeLoss::tau_0 )
+    .def_readwrite( "tau_1", &eventprop::FirstSpikeLoss::tau_1 )
+    .def_readwrite( "alpha", &eventprop::FirstSpikeLoss::alpha )
+    .def( "check", &eventprop::FirstSpikeLoss::check );
+  ep.def( "evolve", &eventprop::evolve, py::arg( "state" ), py::arg( "membrane" ), py::arg( "t" ) );
+  ep.def( "v_slope", &eventprop::v_slope, py::arg( "state" ), py::arg( "membrane" ) );
+  ep.def( "crossing_time", &eventprop::crossing_time, py::arg( "start" ), py::arg( "membrane" ), py::arg( "h" ) );
+  ep.def(
+    "peak_in_step", []( const eventprop::MembraneState& s, const eventprop::Membrane& mem, double h )
+    {
+      const auto peak = eventprop::peak_in_step( s, mem, h );
+      return py::make_tuple( peak.t, peak.v );
+    },
+    py::arg( "start" ), py::arg( "membrane" ), py::arg( "h" ), "(t, v) of the maximum of v over (0, h]." );
+  ep.def( "run_trial", &run_eventprop_trial, py::arg( "membrane" ), py::arg( "neuron_model" ), py::arg( "h" ),
+    py::arg( "input" ), "One output from rest over the steps of input (pA per step); returns (observation, v, i, spikes)." );
+  ep.def(
+    "propagate_back", []( double lambda_v, double lambda_i, const eventprop::Membrane& mem, double d )
+    {
+      const auto a = eventprop::propagate_back( { lambda_v, lambda_i }, mem, d );
+      return py::make_tuple( a.lambda_v, a.lambda_i );
+    },
+    py::arg( "lambda_v" ), py::arg( "lambda_i" ), py::arg( "membrane" ), py::arg( "d" ) );
+  ep.def( "spike_jump", &eventprop::spike_jump, py::arg( "lambda_v_after" ), py::arg( "dl_dt" ), py::arg( "error" ),
+    py::arg( "slope" ), py::arg( "V_th" ), py::arg( "slope_floor" ) );
+  ep.def(
+    "weight_gradient",
+    []( const eventprop::Membrane& mem, const Array& jump_times, const Array& jump_lambdas, const Array& arrivals )
+    {
+      std::vector< eventprop::AdjointJump > jumps;
+      auto t = jump_times.unchecked< 1 >();
+      auto l = jump_lambdas.unchecked< 1 >();
+      for ( py::ssize_t k = 0; k < jump_times.shape( 0 ); ++k )
+      {
+        jumps.push_back( { t( k ), l( k ) } );
+      }
+      return eventprop::weight_gradient(
+        mem, jumps, std::span< const double >( arrivals.data(), static_cast< std::size_t >( arrivals.shape( 0 ) ) ) );
+    },
+    py::arg( "membrane" ), py::arg( "jump_times" ), py::arg( "jump_lambdas" ), py::arg( "arrivals" ),
+    "dL/dw [1/pA] of a synapse with input arrivals (ms, sorted) into a target with adjoint jumps (sorted)." );
+  ep.def(
+    "output_adjoints",
+    []( const std::string& loss_name, const std::vector< eventprop::TrialObservation >& seen, long target,
+      double trial_length, const eventprop::Membrane& mem, const eventprop::FirstSpikeLoss& f, double slope_floor )
+    {
+      const auto loss = choice< eventprop::Loss >( eventprop::loss_names(), "loss", loss_name );
+      py::list out;
+      for ( std::size_t k = 0; k < seen.size(); ++k )
+      {
+        OthersSoftmaxSum others;
+        for ( std::size_t l = 0; l < seen.size(); ++l )
+        {
+          if ( l != k )
+          {
+            others.add( eventprop::logit( loss, seen[ l ], trial_length, f ) );
+          }
+        }
+        const auto a = eventprop::output_adjoint(
+          loss, seen[ k ], others, static_cast< long >( k ) == target, trial_length, mem, f, slope_floor );
+        out.append( py::make_tuple( a.p, a.loss_derivative,
+          a.jump ? py::object( py::make_tuple( a.jump->time, a.jump->lambda_v ) ) : py::object( py::none() ) ) );
+      }
+      return out;
+    },
+    py::arg( "loss" ), py::arg( "observations" ), py::arg( "target" ), py::arg( "trial_length" ), py::arg( "membrane" ),
+    py::arg( "first_spike_loss" ), py::arg( "slope_floor" ),
+    "(p, dL/dvalue, jump or None) of each output of a task, each computed as its output does from the others' logits." );
+  ep.def(
+    "target_loss",
+    []( const std::string& loss_name, double p, double t, const eventprop::FirstSpikeLoss& f )
+    { return eventprop::target_loss( choice< eventprop::Loss >( eventprop::loss_names(), "loss", loss_name ), p, t, f ); },
+    py::arg( "loss" ), py::arg( "p" ), py::arg( "t" ), py::arg( "first_spike_loss" ) );
 }
