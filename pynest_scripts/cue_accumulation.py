@@ -15,6 +15,11 @@ from its checkpoint when started again with the same --output.
 
     python pynest_scripts/cue_accumulation.py [--model lif|alif] [--iterations N] [--batch-size N]
         [--seed N] [--threads N] [--quick]
+
+On a NEST built with MPI it runs unchanged on several processes, and gives the result of --threads with as
+many threads (the results are gathered on every rank; rank 0 prints and writes the files):
+
+    mpirun -np 2 python pynest_scripts/cue_accumulation.py --quick
 """
 
 import argparse
@@ -27,6 +32,7 @@ from chiplearn import plotting
 from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup, bellec_initial_weights
 from chiplearn.losses import cross_entropy, decisions
 from chiplearn.files import save_json, save_npz
+from chiplearn.gather import report
 from chiplearn.tasks import EvidenceAccumulation
 from chiplearn.training import Checkpoint, Evaluation, test, train
 
@@ -121,7 +127,7 @@ def main():
         correct=lambda response, labels: decisions(response["readout_signal"], task.recall_steps) == labels)
 
     checkpoint = Checkpoint(os.path.join(output, "checkpoint.npz"))
-    print(f"cue accumulation, {args.model.upper()} network, {args.feedback} feedback, batch {args.batch_size}, "
+    report(f"cue accumulation, {args.model.upper()} network, {args.feedback} feedback, batch {args.batch_size}, "
           f"seed {args.seed}"
           + (" (resuming)" if checkpoint.exists() else ""))
     started = time.time()
@@ -134,8 +140,8 @@ def main():
     test_loss, test_accuracy, last = test(network, make_batch, evaluation, n_batches=n_batches, rng=rng,
                                           record_last=True)
     n_test = n_batches * args.batch_size
-    print(f"trained {len(log.loss)} iterations in {training_seconds:.0f} s (this run)")
-    print(f"test accuracy on {n_test} fresh trials: {100 * test_accuracy:.1f} %  (loss {test_loss:.3f})")
+    report(f"trained {len(log.loss)} iterations in {training_seconds:.0f} s (this run)")
+    report(f"test accuracy on {n_test} fresh trials: {100 * test_accuracy:.1f} %  (loss {test_loss:.3f})")
 
     save_npz(os.path.join(output, "weights.npz"), **network.state())
     save_json({"model": args.model, "feedback": args.feedback, "seed": args.seed, "batch_size": args.batch_size,
@@ -143,7 +149,7 @@ def main():
                "test_loss": test_loss, "training_seconds_this_run": training_seconds, "log": log.__dict__},
               os.path.join(output, "result.json"))
     plot(os.path.join(output, "cue_accumulation.png"), last, log, task, network, args.model)
-    print(f"results in {output}/: cue_accumulation.png, weights.npz, result.json, checkpoint.npz")
+    report(f"results in {output}/: cue_accumulation.png, weights.npz, result.json, checkpoint.npz")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from chiplearn import plotting
 from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup
 from chiplearn.losses import mean_squared_error
 from chiplearn.files import save_json, save_npz
+from chiplearn.gather import report
 from chiplearn.tasks import superimposed_sines
 from chiplearn.training import Checkpoint, Evaluation, test, train
 
@@ -80,10 +81,10 @@ def main():
     checkpoint = Checkpoint(os.path.join(args.output, "checkpoint.npz"))
     started = time.time()
     log = train(network, make_batch, evaluation, iterations=args.iterations, rng=rng, checkpoint=checkpoint,
-                progress=False, on_iteration=lambda i, loss: print(f"iteration {i + 1:4d}  loss {loss:10.4f}"))
+                progress=False, on_iteration=lambda i, loss: report(f"iteration {i + 1:4d}  loss {loss:10.4f}"))
     seconds = time.time() - started
     final_loss, _, last = test(network, make_batch, evaluation, n_batches=1, rng=rng, record_last=True)
-    print(f"{len(log.loss)} iterations in {seconds:.0f} s (this run); loss first {log.loss[0]:.4f}, "
+    report(f"{len(log.loss)} iterations in {seconds:.0f} s (this run); loss first {log.loss[0]:.4f}, "
           f"last {log.loss[-1]:.4f}, after training with learning frozen {final_loss:.4f}")
 
     save_npz(os.path.join(args.output, "weights.npz"), **network.state())
@@ -105,7 +106,7 @@ def main():
         ax.set_xlim(0, STEPS)
     plotting.learning_curve(axes[3], log, accuracy=False)
     plotting.save(fig, os.path.join(args.output, "pattern_generation.png"))
-    print(f"results in {args.output}/: pattern_generation.png, weights.npz, result.json, checkpoint.npz")
+    report(f"results in {args.output}/: pattern_generation.png, weights.npz, result.json, checkpoint.npz")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,21 @@
-"""Atomic file output: a result is either complete on disk or not there at all, even if the run is killed."""
+"""Atomic file output: a result is either complete on disk or not there at all, even if the run is killed.
+Under MPI only rank 0 writes (the ranks hold the same gathered results: chiplearn.gather)."""
 
+import functools
 import json
 import os
 import tempfile
 from contextlib import contextmanager
+
+from .gather import is_root
+
+
+def _on_root_only(save):
+    @functools.wraps(save)
+    def save_on_root(*args, **kwargs):
+        if is_root():
+            save(*args, **kwargs)
+    return save_on_root
 
 
 @contextmanager
@@ -26,12 +38,14 @@ def atomic_path(path):
             os.remove(temporary)
 
 
+@_on_root_only
 def save_figure(figure, path, **savefig_kwargs):
     """Save a matplotlib figure atomically (the format follows the file name's suffix)."""
     with atomic_path(path) as temporary:
         figure.savefig(temporary, **savefig_kwargs)
 
 
+@_on_root_only
 def save_json(value, path):
     """Write ``value`` as indented JSON atomically."""
     with atomic_path(path) as temporary:
@@ -39,6 +53,7 @@ def save_json(value, path):
             json.dump(value, stream, indent=1)
 
 
+@_on_root_only
 def save_npz(path, **arrays):
     """Write numpy arrays to an .npz file atomically."""
     import numpy as np

@@ -12,6 +12,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .files import save_npz
+from .gather import is_root
 
 
 class TrainableNetwork(Protocol):
@@ -124,7 +125,7 @@ def train(network: TrainableNetwork, make_batch, evaluation, *, iterations, rng,
             checkpoint.save(network, rng, log, iteration)
 
     stop = [False]  # set once validation reaches stop_accuracy (the batch already scheduled still runs)
-    bar = tqdm(total=iterations, initial=start, disable=not progress, unit="it", dynamic_ncols=True)
+    bar = tqdm(total=iterations, initial=start, disable=not (progress and is_root()), unit="it", dynamic_ncols=True)
     validation = []
     for response in network.stream(batches()):
         kind, iteration, info, _ = pending.popleft()
