@@ -17,6 +17,8 @@
 #include "eprop_learning_signal_connection_chiplearn.h"
 #include "eprop_readout_chiplearn.h"
 #include "eprop_synapse_chiplearn.h"
+#include "eventprop_readout_chiplearn.h"
+#include "eventprop_synapse_chiplearn.h"
 
 namespace chiplearn
 {
@@ -35,6 +37,8 @@ public:
       "eprop_learning_signal_connection_chiplearn" );
     nest::register_node_model< ebn_iaf_chiplearn >( "ebn_iaf_chiplearn" );
     nest::register_connection_model< ebn_synapse_chiplearn >( "ebn_synapse_chiplearn" );
+    nest::register_node_model< eventprop_readout_chiplearn >( "eventprop_readout_chiplearn" );
+    nest::register_connection_model< eventprop_synapse_chiplearn >( "eventprop_synapse_chiplearn" );
   }
 };
 

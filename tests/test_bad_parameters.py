@@ -160,3 +160,80 @@ def test_synapse_needs_one_step_delay_and_a_chiplearn_target(nest_kernel):
     with pytest.raises(nest.NESTErrors.IllegalConnection, match="connects only to chiplearn's e-prop neurons.*iaf_psc_alpha"):
         nest.Connect(pre, nest.Create("iaf_psc_alpha"),
                      syn_spec={"synapse_model": "eprop_synapse_chiplearn", "delay": nest.resolution})
+
+
+EVENTPROP_BAD_VALUES = {
+    "C_m": ([0.0, -1.0, NAN, INF], "0 < C_m < inf pF"),
+    "tau_m": ([0.0, -5.0, NAN, INF], "0 < tau_m < inf ms"),
+    "tau_syn": ([0.0, -5.0, NAN, INF], "0 < tau_syn < inf ms"),
+    "V_th": ([0.0, -1.0, NAN, INF], "0 < V_th < inf mV"),
+    "tau_0": ([0.0, -1.0, NAN, INF], "0 < tau_0 < inf ms"),
+    "tau_1": ([0.0, -1.0, NAN, INF], "0 < tau_1 < inf ms"),
+    "alpha": ([-1e-3, NAN, INF], "0 <= alpha < inf"),
+    "slope_floor": ([0.0, -1.0, NAN, INF], "0 < slope_floor < inf mV"),
+    "V_m": ([NAN, INF], "a finite number"),
+    "I_syn": ([NAN, INF], "a finite number"),
+}
+EVENTPROP_CASES = [(name, value, allowed) for name, (values, allowed) in EVENTPROP_BAD_VALUES.items() for value in values]
+
+
+def eventprop_parameters(neuron):
+    return neuron.get(["C_m", "tau_m", "tau_syn", "V_th", "tau_0", "tau_1", "alpha", "slope_floor", "V_m", "I_syn",
+                       "neuron_model", "loss"])
+
+
+@pytest.mark.parametrize("name, value, allowed", EVENTPROP_CASES, ids=[f"{n}-{v}" for n, v, _ in EVENTPROP_CASES])
+def test_bad_eventprop_value_is_refused(nest_kernel, name, value, allowed):
+    nest = nest_kernel
+    neuron = nest.Create("eventprop_readout_chiplearn")
+    before = eventprop_parameters(neuron)
+    with pytest.raises(nest.NESTErrors.BadProperty) as error:
+        neuron.set({name: value})
+    assert f"eventprop_readout_chiplearn: {name} = " in str(error.value)
+    assert f"allowed: {allowed}" in str(error.value)
+    assert eventprop_parameters(neuron) == before
+
+
+def test_eventprop_choices_are_checked(nest_kernel):
+    nest = nest_kernel
+    neuron = nest.Create("eventprop_readout_chiplearn")
+    with pytest.raises(nest.NESTErrors.BadProperty, match=r"tau_syn = 10 ms is out of range; allowed: tau_syn != tau_m \(10 ms\)"):
+        neuron.set(tau_syn=10.0)
+    with pytest.raises(nest.NESTErrors.BadProperty, match='loss = "hinge" is unknown; allowed: first_spike_cross_entropy, '
+                       "max_voltage_cross_entropy"):
+        neuron.set(loss="hinge")
+    with pytest.raises(nest.NESTErrors.BadProperty, match='neuron_model = "alif" is unknown; allowed: lif, leaky'):
+        neuron.set(neuron_model="alif")
+    with pytest.raises(nest.NESTErrors.BadProperty, match='loss = "first_spike_cross_entropy" needs neuron_model = "lif"'):
+        neuron.set(neuron_model="leaky")
+    neuron.set(neuron_model="leaky", loss="max_voltage_cross_entropy")
+    assert neuron.get(["neuron_model", "loss", "tau_syn"]) == {"neuron_model": "leaky", "loss": "max_voltage_cross_entropy",
+                                                               "tau_syn": 5.0}
+
+
+def test_eventprop_synapse_values_and_target_are_checked(nest_kernel):
+    nest = nest_kernel
+    nest.SetDefaults("eventprop_synapse_chiplearn", {"optimizer": {"Wmin": -100.0, "Wmax": 100.0}})
+    pre, post = nest.Create("parrot_neuron"), nest.Create("eventprop_readout_chiplearn")
+    spec = {"synapse_model": "eventprop_synapse_chiplearn", "delay": nest.resolution}
+    with pytest.raises(nest.NESTErrors.BadProperty, match=r"weight = 200 pA is out of range; allowed: Wmin <= weight <= Wmax "
+                       r"\(-100 to 100 pA\)"):
+        nest.Connect(pre, post, syn_spec={**spec, "weight": 200.0})
+    with pytest.raises(nest.NESTErrors.IllegalConnection, match="connects only to eventprop_readout_chiplearn, not to iaf_psc_exp"):
+        nest.Connect(pre, nest.Create("iaf_psc_exp"), syn_spec={**spec, "weight": 1.0})
+    with pytest.raises(nest.NESTErrors.BadProperty, match='optimizer type = "sgd" is unknown'):
+        nest.SetDefaults("eventprop_synapse_chiplearn", {"optimizer": {"type": "sgd"}})
+    nest.Connect(pre, post, syn_spec={**spec, "weight": 50.0})
+    connection = nest.GetConnections(pre, post)
+    with pytest.raises(nest.NESTErrors.BadProperty, match="adam_v = -1 is out of range; allowed: 0 <= adam_v < inf"):
+        connection.set(adam_v=-1.0)
+    assert connection.get("weight") == 50.0
+
+
+def test_eventprop_trial_must_hold_the_logit_exchange(nest_kernel):
+    nest = nest_kernel
+    nest.set(eprop_update_interval=0.1)
+    nest.Create("eventprop_readout_chiplearn")
+    with pytest.raises(nest.NESTErrors.BadProperty, match="eprop_update_interval = 0.1 ms is out of range; allowed: "
+                       r"eprop_update_interval >= 2 min_delay \(0.2 ms\)"):
+        nest.Simulate(1.0)

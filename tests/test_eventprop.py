@@ -180,3 +180,220 @@ def test_membrane_checks_name_the_parameter():
         ep.Membrane(tau_m=-1.0, tau_s=5.0, C_m=250.0, V_th=15.0).check()
     with pytest.raises(ValueError, match='loss = "hinge" is unknown; allowed: first_spike_cross_entropy, max_voltage'):
         ep.output_adjoints("hinge", [], 0, 1.0, membrane(), ep.FirstSpikeLoss(**FIRST_SPIKE), 1.0)
+
+
+# ---- the NEST models: eventprop_readout_chiplearn and eventprop_synapse_chiplearn
+
+TRIAL = N_STEPS * H
+READOUT_PARAMS = dict(tau_m=MEMBRANE["tau_m"], tau_syn=MEMBRANE["tau_s"], C_m=MEMBRANE["C_m"], V_th=V_TH,
+                      slope_floor=SLOPE_FLOOR, **FIRST_SPIKE)
+LEAKY_PARAMS = dict(READOUT_PARAMS, neuron_model="leaky", loss="max_voltage_cross_entropy")
+SGD = {"type": "gradient_descent", "eta": 1.0, "batch_size": 1, "Wmin": -1e5, "Wmax": 1e5}
+
+
+def nest_network(nest, weights, readout_params, optimizer=SGD, threads=1):
+    from chiplearn import eventprop
+
+    nest.set(resolution=H, eprop_update_interval=TRIAL, local_num_threads=threads)
+    return eventprop.build_readout_network(nest, weights.shape[1], weights.shape[0], readout_params, weights,
+                                           optimizer)
+
+
+def input_times(steps):
+    """Generator spike times [ms from the trial start] whose spikes arrive in the core's steps `steps`: an input
+    set at tau arrives at tau + 2 h (generator -> parrot -> output), which is the jump at the end of step
+    (tau + 2 h) / h - 1."""
+    return (np.asarray(steps) - 1) * H
+
+
+def connection_weights(nest, nodes):
+    """(n_outputs, n_inputs) weights of the plastic connections."""
+    c = nest.GetConnections(nodes["inputs"], nodes["outputs"])
+    w = np.zeros((len(nodes["outputs"]), len(nodes["inputs"])))
+    first_in, first_out = nodes["inputs"][0].global_id, nodes["outputs"][0].global_id
+    for s, t, weight in zip(c.get("source"), c.get("target"), c.get("weight")):
+        w[t - first_out, s - first_in] = weight
+    return w
+
+
+def nest_task(seed, n_outputs=3, n_inputs=20, mean=600.0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(2, N_STEPS // 2, n_inputs), rng.normal(mean, 0.5 * mean, (n_outputs, n_inputs))
+
+
+def simulate_trials(nest, weights, steps, labels, readout_params, record=False):
+    from chiplearn import eventprop
+
+    nodes = nest_network(nest, weights, readout_params)
+    eventprop.set_trials(nest, nodes, 0, TRIAL, [input_times(steps)] * len(labels), labels)
+    recorder = None
+    if record:
+        recorder = nest.Create("multimeter", {"interval": H, "record_from": ["V_m", "I_syn"]})
+        nest.Connect(recorder, nodes["outputs"])
+    nest.Simulate(len(labels) * TRIAL + 2 * H)  # the loss of the last trial is known one step after its end
+    return nodes, recorder
+
+
+@pytest.mark.parametrize("params", [READOUT_PARAMS, LEAKY_PARAMS], ids=["lif", "leaky"])
+def test_nest_forward_pass_is_the_core_and_iaf_psc_exp(nest_kernel, params):
+    """The readout's membrane equals iaf_psc_exp's (E_L = V_reset = 0, t_ref = 0) driven by the same spikes, and
+    the core's run_trial; its first spike time and maximum are the core's."""
+    nest = nest_kernel
+    steps, weights = nest_task(5)
+    nodes, recorder = simulate_trials(nest, weights, steps, [0], params, record=True)
+    spiking = params.get("neuron_model", "lif") == "lif"
+    ours = recorder.events
+    ids = [n.global_id for n in nodes["outputs"]]
+    statuses = nodes["outputs"].get(["first_spike_time", "v_max", "t_max"])
+    nest.ResetKernel()
+    import chiplearn
+    chiplearn.install()
+    nest.set(resolution=H)
+    generators = nest.Create("spike_generator", len(steps), [{"spike_times": [t]} for t in input_times(steps)])
+    parrots = nest.Create("parrot_neuron", len(steps))
+    iaf = nest.Create("iaf_psc_exp", len(weights), {"E_L": 0.0, "V_reset": 0.0, "V_m": 0.0, "t_ref": 0.0,
+                                                    "tau_m": params["tau_m"], "tau_syn_ex": params["tau_syn"],
+                                                    "tau_syn_in": params["tau_syn"], "C_m": params["C_m"],
+                                                    "V_th": V_TH if spiking else 1e9, "I_e": 0.0})
+    nest.Connect(generators, parrots, "one_to_one", {"delay": H})
+    nest.Connect(parrots, iaf, "all_to_all", {"delay": H, "weight": weights})
+    iaf_recorder = nest.Create("multimeter", {"interval": H, "record_from": ["V_m"]})
+    nest.Connect(iaf_recorder, iaf)
+    nest.Simulate(TRIAL + H)  # the multimeter's last sample, at TRIAL
+    theirs = iaf_recorder.events
+    model = "lif" if spiking else "leaky"
+    for k in range(len(weights)):
+        mine = (ours["senders"] == ids[k]) & (ours["times"] <= TRIAL + 1e-9)
+        v = ours["V_m"][mine]
+        v_iaf = theirs["V_m"][theirs["senders"] == iaf[k].global_id]
+        np.testing.assert_allclose(v, v_iaf, rtol=1e-12, atol=1e-12)
+        seen, v_core, _, _ = run(weights[k], steps, model)
+        np.testing.assert_allclose(v, v_core, rtol=1e-12, atol=1e-12)
+        if spiking:
+            assert seen.spiked()
+            assert statuses["first_spike_time"][k] == pytest.approx(seen.first_spike_time, abs=1e-12)
+        else:
+            assert statuses["v_max"][k] == pytest.approx(seen.v_max, rel=1e-12)
+            assert statuses["t_max"][k] == pytest.approx(seen.t_max, abs=1e-12)
+
+
+def applied_gradient(nest, weights, steps, label, params):
+    """dL/dw of trial 0 as the synapses applied it: with SGD (batch 1) trial 0's step is taken at each synapse's
+    spike in trial 2 (the gradient of trial 0 is taken in trial 1 and joins batch 0, which is stepped when the
+    gradient of trial 1, of batch 1, comes). eta = 1e3 makes the step large against the round-off of weights of
+    hundreds of pA (1e-13), which would otherwise limit the gradients of 1e-5 read from it to 1e-8."""
+    eta = 1e3
+    from chiplearn import eventprop
+    nodes = nest_network(nest, weights, params, dict(SGD, eta=eta))
+    eventprop.set_trials(nest, nodes, 0, TRIAL, [input_times(steps)] * 3, [label] * 3)
+    nest.Simulate(3 * TRIAL + 2 * H)
+    return (weights - connection_weights(nest, nodes)) / eta
+
+
+def nest_loss(nest, weights, steps, label, params):
+    """The loss of one trial, from the outputs' first spike times (or maxima) reported by NEST."""
+    nest.ResetKernel()
+    import chiplearn
+    chiplearn.install()
+    nest.verbosity = nest.VerbosityLevel.ERROR
+    nodes, _ = simulate_trials(nest, weights, steps, [label], params)
+    status = nodes["outputs"].get(["first_spike_time", "v_max", "t_max", "trial_loss"])
+    if params.get("loss", "first_spike_cross_entropy") == "first_spike_cross_entropy":
+        times = np.where(np.isnan(status["first_spike_time"]), TRIAL, status["first_spike_time"])
+        value = ref.first_spike_loss(times, label, **FIRST_SPIKE)[0]
+    else:
+        value = ref.max_voltage_loss(status["v_max"], label)[0]
+    assert status["trial_loss"][label] == pytest.approx(value, rel=1e-12)  # the target output's own loss
+    return value, status
+
+
+@pytest.mark.parametrize("params", [READOUT_PARAMS, LEAKY_PARAMS], ids=["first_spike", "max_voltage"])
+def test_nest_gradient_is_the_finite_difference_of_the_nest_loss(nest_kernel, params):
+    """The gradient the synapses apply equals the central difference of the loss re-simulated in NEST with the
+    weight moved by +-eps (eps = 1e-2 pA of weights of hundreds of pA; no spike appears or disappears and the
+    first spikes and maxima stay in their steps, checked). Tolerance 1e-6 relative: the central difference's
+    truncation error is O(eps^2) relative, its round-off 1e-16 / 1e-2 of a loss of order 1."""
+    nest = nest_kernel
+    steps, weights = nest_task(6)
+    label = 1
+    gradient = applied_gradient(nest, weights, steps, label, params)
+    _, base = nest_loss(nest, weights, steps, label, params)
+    eps = 1e-2
+    rng = np.random.default_rng(0)
+    for k in range(weights.shape[0]):
+        for j in rng.choice(weights.shape[1], 4, replace=False):
+            moved = []
+            for sign in (+1, -1):
+                w = weights.copy()
+                w[k, j] += sign * eps
+                value, status = nest_loss(nest, w, steps, label, params)
+                key = "first_spike_time" if "neuron_model" not in params else "t_max"
+                np.testing.assert_array_equal(np.floor(np.asarray(status[key]) / H), np.floor(np.asarray(base[key]) / H))
+                moved.append(value)
+            fd = (moved[0] - moved[1]) / (2 * eps)
+            assert gradient[k, j] == pytest.approx(fd, rel=1e-6, abs=1e-12)
+
+
+def test_nest_gradient_is_the_reference_on_the_recorded_forward_pass(nest_kernel):
+    """The reference's direct gradient from NEST's recorded first spike times and synaptic currents (the slope at
+    the crossing from the recorded I_syn of the step before it) equals the applied gradient to 1e-9."""
+    nest = nest_kernel
+    steps, weights = nest_task(7)
+    label = 2
+    gradient = applied_gradient(nest, weights, steps, label, READOUT_PARAMS)
+    nest.ResetKernel()
+    import chiplearn
+    chiplearn.install()
+    nodes, recorder = simulate_trials(nest, weights, steps, [label], READOUT_PARAMS, record=True)
+    times = np.array(nodes["outputs"].get("first_spike_time"))
+    _, dl_dt, _ = ref.first_spike_loss(times, label, **FIRST_SPIKE)
+    ev = recorder.events
+    arrivals = (np.asarray(steps) + 1) * H
+    for k, t in enumerate(times):
+        mine = ev["senders"] == nodes["outputs"][k].global_id
+        step = int(np.floor(t / H))  # the crossing lies in (step h, (step + 1) h]
+        i_before = ev["I_syn"][mine][np.argmin(np.abs(ev["times"][mine] - step * H))]
+        i_at = i_before * np.exp(-(t - step * H) / MEMBRANE["tau_s"])
+        slope = MEMBRANE["tau_m"] * i_at / MEMBRANE["C_m"] - V_TH
+        for j, a in enumerate(arrivals):
+            expected = ref.direct_gradient_first_spike(dl_dt[k], t, slope, [a], slope_floor=SLOPE_FLOOR, **MEMBRANE)
+            assert gradient[k, j] == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
+def test_nest_silent_target_learns_to_answer(nest_kernel):
+    """A target output that never spikes gets a phantom spike at the trial end: its weights grow until it spikes."""
+    nest = nest_kernel
+    steps, weights = nest_task(8)
+    weights[0] = 5.0
+    optimizer = dict(SGD, eta=2e5)
+    from chiplearn import eventprop
+    nodes = nest_network(nest, weights, READOUT_PARAMS, optimizer)
+    n = 12
+    eventprop.set_trials(nest, nodes, 0, TRIAL, [input_times(steps)] * n, [0] * n)
+    nest.Simulate(n * TRIAL + 2 * H)
+    assert not np.isnan(nodes["outputs"][0].get("first_spike_time"))
+    assert (connection_weights(nest, nodes)[0] > weights[0]).all()
+
+
+def train(nest, threads):
+    from chiplearn import eventprop
+    steps, weights = nest_task(9)
+    nodes = nest_network(nest, weights, READOUT_PARAMS, {"type": "adam", "eta": 5.0, "batch_size": 2,
+                                                        "Wmin": -1e4, "Wmax": 1e4}, threads=threads)
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 3, 8)
+    trials = [input_times(rng.integers(2, N_STEPS // 2, len(steps))) for _ in labels]
+    eventprop.set_trials(nest, nodes, 0, TRIAL, trials, labels)
+    nest.Simulate(len(labels) * TRIAL + 2 * H)
+    return connection_weights(nest, nodes), weights
+
+
+def test_nest_weights_are_the_same_with_one_and_two_threads(nest_kernel):
+    nest = nest_kernel
+    one, initial = train(nest, 1)
+    nest.ResetKernel()
+    import chiplearn
+    chiplearn.install()
+    two, _ = train(nest, 2)
+    assert not np.allclose(one, initial)
+    np.testing.assert_array_equal(one, two)

@@ -5,11 +5,13 @@ gives the same case, which is its reproducer."""
 
 import numpy as np
 
-CHIPLEARN_NEURONS = ("eprop_iaf_chiplearn", "eprop_iaf_adapt_chiplearn", "eprop_readout_chiplearn", "ebn_iaf_chiplearn")
+CHIPLEARN_NEURONS = ("eprop_iaf_chiplearn", "eprop_iaf_adapt_chiplearn", "eprop_readout_chiplearn", "ebn_iaf_chiplearn",
+                     "eventprop_readout_chiplearn")
 OTHER_NODES = ("parrot_neuron", "iaf_psc_delta", "eprop_readout_bsshslm_2020", "eprop_iaf_bsshslm_2020")
 SYNAPSE = "eprop_synapse_chiplearn"
 EBN_SYNAPSE = "ebn_synapse_chiplearn"
-CONNECTIONS = (SYNAPSE, EBN_SYNAPSE, "eprop_learning_signal_connection_chiplearn", "rate_connection_delayed", "static_synapse",
+EVENTPROP_SYNAPSE = "eventprop_synapse_chiplearn"
+CONNECTIONS = (SYNAPSE, EBN_SYNAPSE, EVENTPROP_SYNAPSE, "eprop_learning_signal_connection_chiplearn", "rate_connection_delayed", "static_synapse",
                "eprop_synapse_bsshslm_2020", "eprop_learning_signal_connection_bsshslm_2020")
 
 # typical values per parameter: (low, high) for floats, a tuple of choices otherwise
@@ -20,12 +22,14 @@ TYPICAL = {
     "surrogate_gradient_width": (0.1, 5.0), "V_m": (-80.0, 0.0), "adapt_beta": (0.0, 5.0), "adapt_tau": (1.0, 3000.0),
     "adaptation": (0.0, 3.0), "surrogate_gradient_function": ("piecewise_linear", "exponential",
                                                               "fast_sigmoid_derivative", "arctan_derivative"),
-    "loss": ("mean_squared_error", "cross_entropy"), "weight": (-5.0, 5.0), "delay": (1.0,), "adam_m": (-1.0, 1.0),
+    "loss": ("mean_squared_error", "cross_entropy", "first_spike_cross_entropy", "max_voltage_cross_entropy"), "weight": (-5.0, 5.0), "delay": (1.0,), "adam_m": (-1.0, 1.0),
     "adam_v": (0.0, 1.0), "adam_steps": (0, 1, 10), "average_gradient": (True, False), "apply_held_gradient": (True,),
     "tau_syn": (0.1, 20.0), "V_reset": (-80.0, 0.0), "noise_std": (0.0, 5.0), "I_syn": (-50.0, 50.0),
     "step_gain": (0.1, 3.0), "learning": (True, False), "learning_rule": ("discrete", "continuous"),
     "granularity": (0.1, 5.0), "margin": (0.0, 1.0), "omega_per_weight": (0.01, 0.1), "eta": (0.0, 0.01),
     "reset_step": (0.0, 0.5), "Wmin": (-100.0, -1.0), "Wmax": (1.0, 100.0),
+    "neuron_model": ("lif", "leaky"), "tau_0": (0.1, 5.0), "tau_1": (1.0, 20.0), "alpha": (0.0, 0.01),
+    "slope_floor": (0.01, 5.0),
 }
 OPTIMIZER_TYPICAL = {"type": ("gradient_descent", "adam"), "eta": (0.0, 0.05), "batch_size": (1, 2, 4),
                      "Wmin": (-100.0, -1.0), "Wmax": (1.0, 100.0), "beta_1": (0.0, 0.99), "beta_2": (0.9, 0.9999),
@@ -39,6 +43,8 @@ KEYS = {
     "eprop_readout_chiplearn": ("C_m", "E_L", "I_e", "tau_m", "V_min", "regular_spike_arrival", "loss", "V_m"),
     "ebn_iaf_chiplearn": ("C_m", "E_L", "I_e", "tau_m", "tau_syn", "V_th", "V_reset", "V_min", "t_ref", "noise_std",
                           "V_m", "I_syn"),
+    "eventprop_readout_chiplearn": ("C_m", "tau_m", "tau_syn", "V_th", "neuron_model", "loss", "tau_0", "tau_1", "alpha",
+                                    "slope_floor", "V_m", "I_syn"),
 }
 CONNECTION_KEYS = ("weight", "delay", "adam_m", "adam_v", "adam_steps", "apply_held_gradient", "step_gain")
 EBN_SYNAPSE_KEYS = ("learning", "learning_rule", "granularity", "margin", "omega_per_weight", "eta", "reset_step",
@@ -74,6 +80,8 @@ def _optimizer(rng):
 def _synapse_defaults(rng):
     if rng.random() < 0.3:
         return EBN_SYNAPSE, _params(rng, EBN_SYNAPSE_KEYS, TYPICAL)
+    if rng.random() < 0.15:
+        return EVENTPROP_SYNAPSE, {"optimizer": _optimizer(rng)} if rng.random() < 0.7 else _params(rng, ("weight", "delay"), TYPICAL, 2)
     params = {}
     if rng.random() < 0.7:
         params["optimizer"] = _optimizer(rng)

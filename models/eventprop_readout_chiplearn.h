@@ -1,0 +1,275 @@
+/*
+ *  eventprop_readout_chiplearn.h
+ *
+ *  This file is part of chiplearn, a NEST extension module.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef EVENTPROP_READOUT_CHIPLEARN_H
+#define EVENTPROP_READOUT_CHIPLEARN_H
+
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+
+// chiplearn
+#include "chiplearn_node.h"
+#include "core/eventprop.h"
+#include "core/loss.h"
+#include "core/time_grid.h"
+
+// nestkernel
+#include "secondary_event.h"
+
+namespace chiplearn
+{
+
+/* BeginUserDocs: neuron, EventProp plasticity, current-based
+
+Short description
++++++++++++++++++
+
+Output neuron trained by EventProp: spiking LIF or non-spiking leaky readout with an exponential current
+
+Description
++++++++++++
+
+``eventprop_readout_chiplearn`` is an output neuron of EventProp [1]_, trained from its own first spike
+time or maximum membrane potential. Its membrane is NEST's ``iaf_psc_exp`` with one synaptic time
+constant, ``E_L`` = ``V_reset`` = 0 and no refractoriness (EventProp's neuron):
+
+.. math::
+
+   \frac{dV}{dt} = -\frac{V}{\tau_\text{m}} + \frac{I}{C_\text{m}}, \qquad
+   \frac{dI}{dt} = -\frac{I}{\tau_\text{syn}},
+
+integrated exactly on the grid, with the input spikes' weights (pA) as jumps of :math:`I` at the end of
+the step in which they arrive, as in ``iaf_psc_exp``. With ``neuron_model`` = ``lif`` the neuron spikes
+when :math:`V \ge V_\text{th}` at the end of a step and is reset to 0; with ``leaky`` it never spikes.
+
+Trials. The kernel's ``eprop_update_interval`` is the trial length :math:`T`; trial :math:`k` covers
+:math:`(kT, (k+1)T]`, and :math:`V` and :math:`I` are 0 at its start. An input spike of a generator at
+time :math:`kT + \tau` over a delay :math:`d` arrives at :math:`\tau + d` in trial :math:`k`.
+
+Spike timing. The loss and its gradient use the precise time at which :math:`V` crosses :math:`V_\text{th}`
+inside the step of the spike (the root of the closed-form solution), not the step's end: on the grid the
+first spike time would be piecewise constant in the weights, with a zero gradient almost everywhere. The
+gradient is then the exact gradient of the simulated model (inputs on the grid, crossing in continuous
+time), and finite differences of the loss agree with it. The spike the neuron emits is stamped on the grid.
+
+Losses (``loss``), a cross-entropy over the outputs of a task, which send each other their logit at the
+end of each trial over ``rate_connection_delayed`` connections (weight 1, to receptor ``readout_signal``):
+
+- ``first_spike_cross_entropy``: logits :math:`-t_k/\tau_0`,
+  :math:`L = -\log p_l + \alpha (e^{t_l/\tau_1} - 1)` for target :math:`l` [1]_. A silent output enters
+  the softmax with :math:`t = T`. A silent target gets a phantom spike at :math:`T` (with the slope floor
+  as its :math:`\tau_\text{m}\dot V`), which raises its weights until it answers; a silent non-target gets
+  no gradient.
+- ``max_voltage_cross_entropy`` (for ``neuron_model`` ``leaky``): logits :math:`\max_t V_k(t)`, the maximum
+  over continuous time.
+
+The target class of a trial: a ``step_rate_generator`` over ``rate_connection_delayed`` to receptor
+``target_signal`` sends 1 to the target output and 0 to the others, held over the whole trial; the value
+at the trial's last step counts.
+
+Adjoint. At the trial end the output's adjoint :math:`\lambda_V` jumps at its first spike by
+:math:`(\partial L/\partial t)/\max(I\tau_\text{m}/C_\text{m} - V_\text{th}, \text{slope\_floor})`, or at
+the time of its maximum by :math:`-(\partial L/\partial V_\text{max})/\tau_\text{m}`; its incoming
+``eventprop_synapse_chiplearn`` connections take their gradient
+:math:`-\tau_\text{syn}\tau_\text{m}/C_\text{m} \sum_i \lambda_I(t_i)` from it over their input
+spikes' arrival times. The floor bounds the division for grazing crossings, where the exact gradient
+diverges.
+
+Parameters
+++++++++++
+
+==================== ======= ============================= ===========================================
+**Parameter**        **Unit** **Default, range**           **Description**
+==================== ======= ============================= ===========================================
+``C_m``              pF      250, > 0                      Membrane capacitance
+``tau_m``            ms      10, > 0                       Membrane time constant
+``tau_syn``          ms      5, > 0, != tau_m              Synaptic time constant
+``V_th``             mV      15, > 0                       Threshold (``lif``), relative to rest (0)
+``neuron_model``     string  lif                           ``lif`` or ``leaky``
+``loss``             string  first_spike_cross_entropy     or ``max_voltage_cross_entropy``
+``tau_0``            ms      0.5, > 0                      Softmax temperature of the first spike times
+``tau_1``            ms      6.4, > 0                      Time constant of the early-spike term
+``alpha``                    3e-3, >= 0                    Weight of the early-spike term
+``slope_floor``      mV      1.5, > 0                      Lower bound of tau_m dV/dt at a spike
+==================== ======= ============================= ===========================================
+
+``first_spike_cross_entropy`` needs ``lif`` and ``max_voltage_cross_entropy`` needs ``leaky``.
+
+State: ``V_m`` (mV), ``I_syn`` (pA), settable. Read-only, of the last trial whose loss is known:
+``trial`` (its index, -1 before the first), ``first_spike_time`` (ms from the trial start, NaN if silent),
+``v_max``, ``t_max``, ``probability`` (the output's softmax), ``target`` (bool), ``loss_derivative``
+(dL/dt or dL/dV_max), ``trial_loss`` (the trial's loss, at the target output; NaN at the others), and
+``held_trials`` (trials kept for synapses).
+
+Recordables
++++++++++++
+
+``V_m`` (mV), ``I_syn`` (pA)
+
+Sends
++++++
+
+SpikeEvent (``lif``), DelayedRateConnectionEvent (its logit, at the last step of a trial; NaN otherwise)
+
+Receives
+++++++++
+
+SpikeEvent (weight in pA), DelayedRateConnectionEvent (receptors 1 and 2), DataLoggingRequest
+
+References
+++++++++++
+
+.. [1] Wunderlich TC, Pehle C (2021). Event-based backpropagation can compute exact gradients for spiking
+       neural networks. Scientific Reports 11:12829. https://doi.org/10.1038/s41598-021-91786-z
+
+See also
+++++++++
+
+eventprop_synapse_chiplearn, iaf_psc_exp
+
+EndUserDocs */
+
+//! Parameters of eventprop_readout_chiplearn.
+struct EventpropReadoutParameters
+{
+  core::eventprop::Membrane membrane { 10.0, 5.0, 250.0, 15.0 };
+  core::eventprop::NeuronModel neuron_model = core::eventprop::NeuronModel::lif;
+  core::eventprop::Loss loss = core::eventprop::Loss::first_spike_cross_entropy;
+  core::eventprop::FirstSpikeLoss first_spike { 0.5, 6.4, 3e-3 };
+  double slope_floor = 1.5;
+
+  void get( Dictionary& ) const;
+  double set( const Dictionary&, nest::Node* );
+};
+
+//! State of eventprop_readout_chiplearn.
+struct EventpropReadoutState
+{
+  core::eventprop::MembraneState membrane;
+  double target_signal = 0.0;
+
+  void get( Dictionary&, const EventpropReadoutParameters& ) const;
+  void set( const Dictionary&, const EventpropReadoutParameters&, double delta_EL, nest::Node* );
+};
+
+/**
+ * What an output keeps of a trial for its synapses: its adjoint jump, once the other outputs' logits are in,
+ * until every synapse that saw input spikes in the trial has taken its gradient.
+ */
+struct HeldTrial
+{
+  std::optional< core::eventprop::AdjointJump > jump;
+  bool final = false;
+  long holders = 0;
+};
+
+class eventprop_readout_chiplearn
+  : public ChiplearnNode< eventprop_readout_chiplearn, EventpropReadoutParameters, EventpropReadoutState >
+{
+public:
+  using ChiplearnNode::handle;
+  using ChiplearnNode::handles_test_event;
+  using ChiplearnNode::sends_secondary_event;
+
+  enum RateReceptor
+  {
+    READOUT_SIGNAL = 1,
+    TARGET_SIGNAL = 2
+  };
+
+  void handle( nest::DelayedRateConnectionEvent& ) override;
+  size_t handles_test_event( nest::DelayedRateConnectionEvent&, size_t receptor_type ) override;
+
+  void
+  sends_secondary_event( nest::DelayedRateConnectionEvent& ) override
+  {
+  }
+
+  void get_status( Dictionary& ) const override;
+
+  // ---- for eventprop_synapse_chiplearn
+  const core::IntervalGrid&
+  trial_grid() const
+  {
+    return grid_;
+  }
+
+  const core::eventprop::Membrane&
+  membrane() const
+  {
+    return P_.membrane;
+  }
+
+  //! A synapse saw an input spike arrive in `trial` and will take its gradient.
+  void acquire_trial( long trial );
+
+  //! Whether the trial's adjoint is known (the other outputs' logits have arrived).
+  bool trial_final( long trial ) const;
+
+  //! The gradient dL/dw of a synapse with these arrival times (ms from the trial start, sorted); releases the trial.
+  double take_gradient( long trial, std::span< const double > arrivals );
+
+private:
+  void pre_run_hook() override;
+  void update( const nest::Time&, const long, const long ) override;
+
+  //! The adjoint of the trial that ended, now that the other outputs' logits are in.
+  void finish_trial();
+
+  friend class ChiplearnNode;
+  friend class nest::RecordablesMap< eventprop_readout_chiplearn >;
+  friend class nest::UniversalDataLogger< eventprop_readout_chiplearn >;
+
+  double
+  get_V_m_() const
+  {
+    return S_.membrane.v;
+  }
+
+  double
+  get_I_syn_() const
+  {
+    return S_.membrane.i;
+  }
+
+  core::IntervalGrid grid_;
+  core::ExpCurrentPropagators propagators_ {};
+  double P_v_ = 0.0;
+  double h_ = 0.1;
+  core::eventprop::TrialObservation seen_;  //!< of the running trial
+
+  //! The trial that ended and waits for the other outputs' logits.
+  struct Pending
+  {
+    long trial = -1;
+    core::eventprop::TrialObservation seen;
+    bool is_target = false;
+  };
+  std::optional< Pending > pending_;
+  core::OthersSoftmaxSum others_;
+
+  //! The last finished trial, for GetStatus.
+  Pending last_;
+  core::eventprop::OutputAdjoint last_adjoint_ { 0.0, 0.0, std::nullopt };
+  double last_loss_ = 0.0;
+
+  std::map< long, HeldTrial > held_;
+
+  static nest::RecordablesMap< eventprop_readout_chiplearn > recordablesMap_;
+};
+
+}  // namespace chiplearn
+
+namespace nest
+{
+template <>
+void RecordablesMap< chiplearn::eventprop_readout_chiplearn >::create();
+}  // namespace nest
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ *  eventprop_synapse_chiplearn.cpp
+ *
+ *  This file is part of chiplearn, a NEST extension module.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "eventprop_synapse_chiplearn.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+// nestkernel
+#include "connector_model_impl.h"
+#include "nest_names.h"
+#include "target_identifier.h"
+
+// chiplearn
+#include "optimizer_dictionary.h"
+#include "parameter_checks.h"
+
+namespace chiplearn
+{
+
+namespace
+{
+const std::string model_name = "eventprop_synapse_chiplearn";
+
+//! The first batch of trials that starts now or later: a new learning rate applies from there (trials start at 0).
+long
+first_batch_after_now( long batch_size )
+{
+  const auto& simulation = nest::kernel().simulation_manager;
+  const long steps = std::max( 1L, simulation.get_eprop_update_interval().get_steps() );
+  const long first_trial = -core::floor_div( -simulation.get_clock().get_steps(), steps );  // ceil(now / steps)
+  return -core::floor_div( -first_trial, batch_size );
+}
+}  // namespace
+
+void
+check_eventprop_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, bool model_defaults )
+{
+  double weight = 0.0;
+  if ( d.update_value( nest::names::weight, weight ) and not( weight >= grid.Wmin and weight <= grid.Wmax ) )
+  {
+    refuse( model_name, nest::names::weight, weight, "pA",
+      "Wmin <= weight <= Wmax (" + format_number( grid.Wmin ) + " to " + format_number( grid.Wmax ) + " pA)" );
+  }
+  double delay = 0.0;
+  if ( d.update_value( nest::names::delay, delay ) )
+  {
+    nest::kernel().connection_manager.get_delay_checker().assert_valid_delay_ms( delay );
+  }
+  core::OptimizerState state;
+  d.update_value( "adam_m", state.m );
+  d.update_value( "adam_v", state.v );
+  d.update_value( "adam_steps", state.adam_steps );
+  require_finite( model_name, "adam_m", state.m, "" );
+  require_non_negative( model_name, "adam_v", state.v, "" );
+  if ( state.adam_steps < 0 )
+  {
+    refuse( model_name, "adam_steps", state.adam_steps, "", "adam_steps >= 0" );
+  }
+  std::vector< std::string > allowed { nest::names::weight, nest::names::delay, "adam_m", "adam_v", "adam_steps" };
+  if ( model_defaults )
+  {
+    allowed.insert( allowed.end(), { nest::names::receptor_type, nest::names::optimizer, nest::names::weight_recorder } );
+  }
+  refuse_unknown_keys(
+    d, model_name, "synapse property", [ & ]( const std::string& key ) { return is_one_of( key, allowed ); } );
+}
+
+double
+eventprop_optimized_weight( core::OptimizerState& state,
+  const EventpropSynapseCommonProperties& cp,
+  long trial,
+  double gradient,
+  double weight,
+  size_t source,
+  size_t target )
+{
+  // First the steps of the batches before the trial's (all their trials are in: gradients come in trial
+  // order), then the trial's gradient joins its own batch.
+  try
+  {
+    weight = core::optimized_weight( state, cp.optimizer, cp.weight_grid, trial, 0.0, weight );
+  }
+  catch ( const std::overflow_error& error )
+  {
+    throw nest::NumericalInstability( model_name + " (from node " + std::to_string( source ) + " to node "
+      + std::to_string( target ) + "): " + error.what() );
+  }
+  state.summed_gradient += gradient;
+  return weight;
+}
+
+void
+EventpropSynapseCommonProperties::get_status( Dictionary& d ) const
+{
+  nest::CommonSynapseProperties::get_status( d );
+  get_optimizer( d, optimizer, weight_grid );
+}
+
+void
+EventpropSynapseCommonProperties::set_status( const Dictionary& d, nest::ConnectorModel& cm )
+{
+  set_model_defaults(
+    [ & ]
+    {
+      core::OptimizerParameters new_optimizer = optimizer;
+      core::WeightGrid grid = weight_grid;
+      set_optimizer( d, new_optimizer, grid, model_name, first_batch_after_now );
+      check_eventprop_synapse_entries( d, grid, true );
+      if ( ( grid.Wmin > weight_grid.Wmin or grid.Wmax < weight_grid.Wmax )
+        and nest::kernel().connection_manager.get_num_connections( cm.get_syn_id() ) > 0 )
+      {
+        throw nest::BadProperty( model_name + ": optimizer Wmin and Wmax can only widen while connections of the "
+          + "model exist (now " + format_number( weight_grid.Wmin ) + " to " + format_number( weight_grid.Wmax )
+          + "); their weights lie in the present range." );
+      }
+      nest::CommonSynapseProperties::set_status( d, cm );
+      optimizer = new_optimizer;
+      weight_grid = grid;
+    } );
+}
+
+}  // namespace chiplearn

@@ -1,0 +1,251 @@
+/*
+ *  eventprop_synapse_chiplearn.h
+ *
+ *  This file is part of chiplearn, a NEST extension module.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef EVENTPROP_SYNAPSE_CHIPLEARN_H
+#define EVENTPROP_SYNAPSE_CHIPLEARN_H
+
+#include <string>
+#include <vector>
+
+// nestkernel
+#include "connection.h"
+#include "kernel_manager.h"
+
+// chiplearn
+#include "core/optimizer.h"
+#include "core/weight_grid.h"
+#include "eventprop_readout_chiplearn.h"
+#include "synapse_common.h"
+
+namespace chiplearn
+{
+
+/* BeginUserDocs: synapse, EventProp plasticity
+
+Short description
++++++++++++++++++
+
+Synapse onto an EventProp output, trained from the output's adjoint at its input spikes' arrival times
+
+Description
++++++++++++
+
+``eventprop_synapse_chiplearn`` connects any spiking node to an ``eventprop_readout_chiplearn``. It keeps
+the arrival times (spike time + delay, relative to the trial start) of its input spikes in each trial
+(memory proportional to its spikes) and, once the output knows the trial's loss (its first spike time or
+maximum and the other outputs' logits), takes the gradient
+
+.. math::
+
+   \frac{dL}{dw} = -\frac{\tau_\text{syn}\tau_\text{m}}{C_\text{m}} \sum_i \lambda_I(t_i)
+
+of EventProp [1]_ from the output's adjoint. It does so at its next input spike after the loss is known,
+and sums the gradients of ``batch_size`` trials into one step of the optimizer shared with
+``eprop_synapse_chiplearn`` (gradient descent or Adam, mean gradient over the batch). A trial's gradient
+is therefore applied at the synapse's first spike in a later trial (one or two trials later); the
+gradients of the last trials of a run are applied at the next spikes of a later run.
+
+Parameters
+++++++++++
+
+==================== ======= ============================ ===============================================
+**Common property**  **Unit** **Default, range**          **Description**
+==================== ======= ============================ ===============================================
+``optimizer``        dict                                 as for ``eprop_synapse_chiplearn``: ``type``
+                                                          ("gradient_descent" or "adam"), ``eta``,
+                                                          ``batch_size``, ``Wmin``, ``Wmax``, ``beta_1``,
+                                                          ``beta_2``, ``epsilon``
+==================== ======= ============================ ===============================================
+
+Individual properties: ``weight`` (pA, in [Wmin, Wmax]), ``delay``, ``adam_m``, ``adam_v``,
+``adam_steps``; read-only ``held_trials``.
+
+References
+++++++++++
+
+.. [1] Wunderlich TC, Pehle C (2021). Event-based backpropagation can compute exact gradients for spiking
+       neural networks. Scientific Reports 11:12829. https://doi.org/10.1038/s41598-021-91786-z
+
+See also
+++++++++
+
+eventprop_readout_chiplearn, eprop_synapse_chiplearn
+
+EndUserDocs */
+
+/** Properties shared by all EventProp synapses of a model: the optimizer and the weight range. */
+class EventpropSynapseCommonProperties : public nest::CommonSynapseProperties
+{
+public:
+  void get_status( Dictionary& d ) const;
+  void set_status( const Dictionary& d, nest::ConnectorModel& cm );
+
+  core::OptimizerParameters optimizer;
+  core::WeightGrid weight_grid;
+};
+
+//! Checks weight, delay and Adam state in d (BadProperty naming the first one out of range), changing nothing.
+void check_eventprop_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, bool model_defaults );
+
+//! The optimizer step of a trial's gradient; NumericalInstability naming the connection if it is not finite.
+double eventprop_optimized_weight( core::OptimizerState& state,
+  const EventpropSynapseCommonProperties& cp,
+  long trial,
+  double gradient,
+  double weight,
+  size_t source,
+  size_t target );
+
+template < typename targetidentifierT >
+class eventprop_synapse_chiplearn : public nest::Connection< targetidentifierT >
+{
+public:
+  typedef EventpropSynapseCommonProperties CommonPropertiesType;
+  typedef nest::Connection< targetidentifierT > ConnectionBase;
+
+  static constexpr nest::ConnectionModelProperties properties = nest::ConnectionModelProperties::HAS_DELAY
+    | nest::ConnectionModelProperties::IS_PRIMARY | nest::ConnectionModelProperties::SUPPORTS_HPC;
+
+  using ConnectionBase::get_delay_steps;
+  using ConnectionBase::get_rport;
+  using ConnectionBase::get_target;
+
+  using ConnTestDummyNode = SpikeSynapseTestDummyNode;
+
+  void
+  check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& cp )
+  {
+    check_weight_in( weight_, cp.weight_grid );
+    if ( dynamic_cast< eventprop_readout_chiplearn* >( &t ) == nullptr )
+    {
+      throw nest::IllegalConnection(
+        "eventprop_synapse_chiplearn connects only to eventprop_readout_chiplearn, not to " + t.get_name() + "." );
+    }
+    ConnTestDummyNode dummy_target;
+    ConnectionBase::check_connection_( dummy_target, s, t, receptor_type );
+  }
+
+  bool
+  send( nest::Event& e, size_t thread, const CommonPropertiesType& cp )
+  {
+    nest::Node* target_node = get_target( thread );
+    auto& target = *static_cast< eventprop_readout_chiplearn* >( target_node );  // checked at connection
+    const core::IntervalGrid& grid = target.trial_grid();
+    // the output's step in which the spike makes its current jump (at the step's end)
+    const long arrival_step = e.get_stamp().get_steps() + get_delay_steps() - 1;
+    const long trial = grid.interval_of( arrival_step );
+    if ( trial >= 0 )
+    {
+      if ( held_.empty() or held_.back().trial != trial )
+      {
+        held_.push_back( { trial, {} } );
+        target.acquire_trial( trial );
+      }
+      held_.back().arrivals.push_back(
+        ( grid.step_in_interval( arrival_step ) + 1 ) * nest::Time::get_resolution().get_ms() );
+      take_final_gradients( target, cp, e.get_sender_node_id() );
+    }
+    e.set_receiver( *target_node );
+    e.set_weight( weight_ );
+    e.set_delay_steps( get_delay_steps() );
+    e.set_rport( get_rport() );
+    e();
+    return true;
+  }
+
+  void
+  get_status( Dictionary& d ) const
+  {
+    ConnectionBase::get_status( d );
+    d[ nest::names::weight ] = weight_;
+    d[ "adam_m" ] = optimizer_.m;
+    d[ "adam_v" ] = optimizer_.v;
+    d[ "adam_steps" ] = optimizer_.adam_steps;
+    d[ "held_trials" ] = static_cast< long >( held_.size() );
+    d[ nest::names::size_of ] = static_cast< long >( sizeof( *this ) );
+  }
+
+  void
+  set_status( const Dictionary& d, nest::ConnectorModel& cm )
+  {
+    const auto& model = dynamic_cast< const nest::GenericConnectorModel< eventprop_synapse_chiplearn >& >( cm );
+    const bool defaults = &model.get_default_connection() == this;
+    const auto set = [ & ]
+    {
+      check_eventprop_synapse_entries( d, model.get_common_properties().weight_grid, defaults );
+      ConnectionBase::set_status( d, cm );
+      d.update_value( nest::names::weight, weight_ );
+      d.update_value( "adam_m", optimizer_.m );
+      d.update_value( "adam_v", optimizer_.v );
+      d.update_value( "adam_steps", optimizer_.adam_steps );
+    };
+    if ( defaults )
+    {
+      set_model_defaults( set );
+    }
+    else
+    {
+      set();
+    }
+  }
+
+  void
+  set_weight( double w )
+  {
+    weight_ = w;
+  }
+
+  double
+  get_weight() const
+  {
+    return weight_;
+  }
+
+private:
+  static void check_weight_in( double weight, const core::WeightGrid& grid );
+
+  //! Takes, in trial order, the gradients of the held trials whose loss the output knows, and steps the optimizer.
+  void
+  take_final_gradients( eventprop_readout_chiplearn& target, const CommonPropertiesType& cp, size_t source )
+  {
+    std::size_t done = 0;
+    for ( ; done < held_.size() and target.trial_final( held_[ done ].trial ); ++done )
+    {
+      HeldArrivals& held = held_[ done ];
+      const double gradient = target.take_gradient( held.trial, held.arrivals );
+      weight_ =
+        eventprop_optimized_weight( optimizer_, cp, held.trial, gradient, weight_, source, target.get_node_id() );
+    }
+    held_.erase( held_.begin(), held_.begin() + done );
+  }
+
+  struct HeldArrivals
+  {
+    long trial;
+    std::vector< double > arrivals;  //!< [ms] from the trial start, in order
+  };
+
+  double weight_ = 1.0;
+  std::vector< HeldArrivals > held_;
+  core::OptimizerState optimizer_;
+};
+
+template < typename targetidentifierT >
+constexpr nest::ConnectionModelProperties eventprop_synapse_chiplearn< targetidentifierT >::properties;
+
+template < typename targetidentifierT >
+void
+eventprop_synapse_chiplearn< targetidentifierT >::check_weight_in( double weight, const core::WeightGrid& grid )
+{
+  Dictionary d;
+  d[ nest::names::weight ] = weight;
+  check_eventprop_synapse_entries( d, grid, false );
+}
+
+}  // namespace chiplearn
+
+#endif
