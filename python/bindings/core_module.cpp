@@ -20,11 +20,13 @@
 #include "core/ebn.h"
 #include "core/eprop.h"
 #include "core/eventprop.h"
+#include "core/fixed_point.h"
 #include "core/interval_history.h"
 #include "core/loss.h"
 #include "core/membrane.h"
 #include "core/named_choice.h"
 #include "core/optimizer.h"
+#include "core/reckon.h"
 #include "core/surrogate.h"
 #include "core/weight_grid.h"
 
@@ -204,6 +206,188 @@ run_eventprop_trial( const eventprop::Membrane& m, const std::string& model_name
   }
   return py::make_tuple( seen, v, i, z );
 }
+
+}  // namespace
+
+namespace
+{
+
+using IntArray = py::array_t< std::int64_t, py::array::c_style | py::array::forcecast >;
+
+std::vector< std::int64_t >
+int_vector( const IntArray& a )
+{
+  return std::vector< std::int64_t >( a.data(), a.data() + a.size() );
+}
+
+IntArray
+int_array( const std::vector< std::int64_t >& v, py::ssize_t rows, py::ssize_t columns )
+{
+  IntArray out( { rows, columns } );
+  std::copy( v.begin(), v.end(), out.mutable_data() );
+  return out;
+}
+
+IntArray
+int_array( const std::vector< std::int64_t >& v )
+{
+  return int_array( v, 1, static_cast< py::ssize_t >( v.size() ) ).reshape( { static_cast< py::ssize_t >( v.size() ) } );
+}
+
+/** Runs one sample: events (tick, index) rows, learning on ticks >= target_start when label >= 0; returns
+ *  per tick u, trace_inp, trace_rec, trace_out, output (n_ticks x n) and spikes (n_ticks x n_rec, 0/1). */
+py::dict
+run_reckon_sample( reckon::Network& net, const IntArray& events, int n_ticks, int label, int target_start, bool record )
+{
+  const auto& c = net.config();
+  const py::ssize_t n_rec = c.n_rec(), n_out = c.n_out();
+  std::vector< std::vector< int > > by_tick( n_ticks );
+  auto ev = events.unchecked< 2 >();
+  for ( py::ssize_t r = 0; r < events.shape( 0 ); ++r )
+  {
+    if ( ev( r, 0 ) >= 0 and ev( r, 0 ) < n_ticks )
+    {
+      by_tick[ ev( r, 0 ) ].push_back( static_cast< int >( ev( r, 1 ) ) );
+    }
+  }
+  const py::ssize_t rows = record ? n_ticks : 0;
+  IntArray u( { rows, n_rec } ), ti( { rows, n_rec } ), tr( { rows, n_rec } ), to( { rows, n_rec } ), z( { rows, n_rec } ),
+    vo( { rows, n_out } );
+  for ( int t = 0; t < n_ticks; ++t )
+  {
+    net.tick( by_tick[ t ], label >= 0 and t >= target_start ? std::optional< int >( label ) : std::nullopt );
+    if ( record )
+    {
+      std::copy( net.u().begin(), net.u().end(), u.mutable_data( t ) );
+      std::copy( net.trace_inp().begin(), net.trace_inp().end(), ti.mutable_data( t ) );
+      std::copy( net.trace_rec().begin(), net.trace_rec().end(), tr.mutable_data( t ) );
+      std::copy( net.trace_out().begin(), net.trace_out().end(), to.mutable_data( t ) );
+      std::copy( net.output().begin(), net.output().end(), vo.mutable_data( t ) );
+      std::copy( net.spikes().begin(), net.spikes().end(), z.mutable_data( t ) );
+    }
+  }
+  py::dict out;
+  out[ "u" ] = u;
+  out[ "ti" ] = ti;
+  out[ "tr" ] = tr;
+  out[ "to" ] = to;
+  out[ "o" ] = vo;
+  out[ "z" ] = z;
+  return out;
+}
+
+void
+bind_reckon( py::module_& rk )
+{
+  using fixed_point::PseudoDerivative;
+  rk.def( "wrap", &fixed_point::wrap, py::arg( "x" ), py::arg( "bits" ) );
+  rk.def( "saturating_add", &fixed_point::saturating_add, py::arg( "a" ), py::arg( "b" ), py::arg( "bits" ) );
+  rk.def( "leak", &fixed_point::leak, py::arg( "value" ), py::arg( "factor" ), py::arg( "frac_bits" ),
+    py::arg( "value_bits" ), py::arg( "is_signed" ), py::arg( "stochastic" ), py::arg( "rand" ) );
+  rk.def(
+    "stochastic_update",
+    []( std::int64_t prob, std::int64_t w, bool enabled, int lr_p, int lr_r, std::uint64_t rnd, int width )
+    {
+      const auto r = fixed_point::stochastic_update( prob, w, enabled, lr_p, lr_r, rnd, width );
+      return py::make_tuple( r.w, r.written );
+    },
+    py::arg( "prob" ), py::arg( "w" ), py::arg( "enabled" ), py::arg( "lr_p" ), py::arg( "lr_r" ), py::arg( "rnd" ),
+    py::arg( "width" ), "(new weight, lane written)" );
+  py::class_< fixed_point::ChipLfsr >( rk, "ChipLfsr" )
+    .def( py::init< int, int, int, std::uint64_t, std::vector< int > >(), py::arg( "length" ), py::arg( "tap" ),
+      py::arg( "word_bits" ), py::arg( "seed" ), py::arg( "order" ) = std::vector< int > {} )
+    .def(
+      "words",
+      []( fixed_point::ChipLfsr& lfsr, int count, int lanes )
+      {
+        const int lane_bits = lfsr.word_bits() / lanes;
+        IntArray out( { count, lanes } );
+        for ( int w = 0; w < count; ++w )
+        {
+          for ( int l = 0; l < lanes; ++l )
+          {
+            *out.mutable_data( w, l ) = static_cast< std::int64_t >( lfsr.lane( l, lane_bits ) );
+          }
+          lfsr.advance();
+        }
+        return out;
+      },
+      py::arg( "count" ), py::arg( "lanes" ) = 1, "The next count words, split into lanes: shape (count, lanes)." );
+  py::class_< reckon::Config > config( rk, "Config" );
+  config.def( py::init<>() ).def( "check", &reckon::Config::check );
+#define CHIPLEARN_RECKON_FIELD( name ) config.def_readwrite( #name, &reckon::Config::name )
+  CHIPLEARN_RECKON_FIELD( num_inp_neur );
+  CHIPLEARN_RECKON_FIELD( num_rec_neur );
+  CHIPLEARN_RECKON_FIELD( num_out_neur );
+  CHIPLEARN_RECKON_FIELD( rst_mode );
+  CHIPLEARN_RECKON_FIELD( do_eprop );
+  CHIPLEARN_RECKON_FIELD( force_traces );
+  CHIPLEARN_RECKON_FIELD( en_stoch_round );
+  CHIPLEARN_RECKON_FIELD( no_out_act );
+  CHIPLEARN_RECKON_FIELD( fp_loc_winp );
+  CHIPLEARN_RECKON_FIELD( fp_loc_wrec );
+  CHIPLEARN_RECKON_FIELD( fp_loc_wout );
+  CHIPLEARN_RECKON_FIELD( fp_loc_tinp );
+  CHIPLEARN_RECKON_FIELD( fp_loc_trec );
+  CHIPLEARN_RECKON_FIELD( fp_loc_tout );
+  CHIPLEARN_RECKON_FIELD( learn_sig_scale );
+  CHIPLEARN_RECKON_FIELD( regul_mode );
+  CHIPLEARN_RECKON_FIELD( regul_w );
+  CHIPLEARN_RECKON_FIELD( regul_f0 );
+  CHIPLEARN_RECKON_FIELD( regul_k_inp_r );
+  CHIPLEARN_RECKON_FIELD( regul_k_inp_p );
+  CHIPLEARN_RECKON_FIELD( regul_k_rec_r );
+  CHIPLEARN_RECKON_FIELD( regul_k_rec_p );
+  CHIPLEARN_RECKON_FIELD( regul_k_mul );
+  CHIPLEARN_RECKON_FIELD( kappa );
+  CHIPLEARN_RECKON_FIELD( lr_r_winp );
+  CHIPLEARN_RECKON_FIELD( lr_p_winp );
+  CHIPLEARN_RECKON_FIELD( lr_r_wrec );
+  CHIPLEARN_RECKON_FIELD( lr_p_wrec );
+  CHIPLEARN_RECKON_FIELD( lr_r_wout );
+  CHIPLEARN_RECKON_FIELD( lr_p_wout );
+  CHIPLEARN_RECKON_FIELD( seed_inp );
+  CHIPLEARN_RECKON_FIELD( seed_rec );
+  CHIPLEARN_RECKON_FIELD( seed_out );
+  CHIPLEARN_RECKON_FIELD( seed_strnd_neur );
+  CHIPLEARN_RECKON_FIELD( seed_strnd_oneur );
+  CHIPLEARN_RECKON_FIELD( seed_strnd_tinp );
+  CHIPLEARN_RECKON_FIELD( seed_strnd_trec );
+  CHIPLEARN_RECKON_FIELD( seed_strnd_tout );
+#undef CHIPLEARN_RECKON_FIELD
+  config.def_property(
+    "thr_h", []( const reckon::Config& c ) { return c.pseudo_derivative.breakpoints; },
+    []( reckon::Config& c, const std::array< std::int64_t, 4 >& v ) { c.pseudo_derivative.breakpoints = v; } );
+  config.def_property(
+    "h", []( const reckon::Config& c ) { return c.pseudo_derivative.levels; },
+    []( reckon::Config& c, const std::array< std::int64_t, 5 >& v ) { c.pseudo_derivative.levels = v; } );
+  py::class_< reckon::Network >( rk, "Network" )
+    .def( py::init(
+            []( const reckon::Config& c, const IntArray& w_inp, const IntArray& w_rec, const IntArray& w_out,
+              const IntArray& alpha, const IntArray& threshold )
+            {
+              return reckon::Network( c, int_vector( w_inp ), int_vector( w_rec ), int_vector( w_out ), int_vector( alpha ),
+                int_vector( threshold ) );
+            } ),
+      py::arg( "config" ), py::arg( "w_inp" ), py::arg( "w_rec" ), py::arg( "w_out" ), py::arg( "alpha" ),
+      py::arg( "threshold" ) )
+    .def( "tick", &reckon::Network::tick, py::arg( "inputs" ), py::arg( "label" ) = std::nullopt )
+    .def( "reset_state", &reckon::Network::reset_state )
+    .def( "run_sample", &run_reckon_sample, py::arg( "events" ), py::arg( "n_ticks" ), py::arg( "label" ) = -1,
+      py::arg( "target_start" ) = 0, py::arg( "record" ) = true )
+    .def_property_readonly( "u", []( const reckon::Network& n ) { return int_array( n.u() ); } )
+    .def_property_readonly( "trace_inp", []( const reckon::Network& n ) { return int_array( n.trace_inp() ); } )
+    .def_property_readonly( "trace_rec", []( const reckon::Network& n ) { return int_array( n.trace_rec() ); } )
+    .def_property_readonly( "trace_out", []( const reckon::Network& n ) { return int_array( n.trace_out() ); } )
+    .def_property_readonly( "output", []( const reckon::Network& n ) { return int_array( n.output() ); } )
+    .def_property_readonly( "w_inp", []( const reckon::Network& n )
+      { return int_array( n.w_inp(), n.config().n_inp(), n.config().n_rec() ); } )
+    .def_property_readonly( "w_rec", []( const reckon::Network& n )
+      { return int_array( n.w_rec(), n.config().n_rec(), n.config().n_rec() ); } )
+    .def_property_readonly( "w_out", []( const reckon::Network& n )
+      { return int_array( n.w_out(), n.config().n_rec(), n.config().n_out() ); } );
+}
+
 
 }  // namespace
 
@@ -528,4 +712,8 @@ PYBIND11_MODULE( _core, m )
     []( const std::string& loss_name, double p, double t, const eventprop::FirstSpikeLoss& f )
     { return eventprop::target_loss( choice< eventprop::Loss >( eventprop::loss_names(), "loss", loss_name ), p, t, f ); },
     py::arg( "loss" ), py::arg( "p" ), py::arg( "t" ), py::arg( "first_spike_loss" ) );
+
+  // ---- ReckOn's fixed-point datapath (fixed_point.h, reckon.h)
+  py::module_ rk = m.def_submodule( "reckon", "ReckOn's integer arithmetic and network, bit-exact with its RTL." );
+  bind_reckon( rk );
 }

@@ -58,3 +58,44 @@ def synapse_gains(preset, n_targets, n_sources):
     ids = [_core.synapse_id(int(s), int(t)) for s, t in zip(sources.ravel(), targets.ravel())]
     gains = _gains(preset["seed"], _core.Stream.mismatch_weight_step, ids, preset["mismatch"]["weight_step"])
     return gains.reshape(n_targets, n_sources)
+
+
+#: ReckOn (Frenkel & Indiveri, ISSCC 2022) as its release testbench configures it for cue accumulation
+#: (40 inputs, 100 recurrent LIF neurons, 2 outputs; research note chip.md §1.4). ``config`` holds the
+#: chip's registers under their names without ``SPI_``, in lower case, as the chip keeps them (so
+#: ``seed_strnd_oneur`` is the low 15 bits of the testbench's 0xF4F4); ``alpha`` (Q1.15, 16 bits: 0x7FEF =
+#: 0.99948, tau_m about 2 s at 1 ms per tick) and ``threshold`` (16-bit signed; 1.0 = 1024) are per neuron
+#: pair, a single value for all. Weights are signed 8-bit, shifted left by ``fp_loc_w*`` into the 16-bit
+#: membranes. ``reckon_network`` runs it in the core, bit for bit as the chip's RTL.
+RECKON = {
+    "config": {
+        "num_inp_neur": 39, "num_rec_neur": 99, "num_out_neur": 1,
+        "rst_mode": 0, "do_eprop": 0b111, "force_traces": 0, "en_stoch_round": 1, "no_out_act": 0,
+        "fp_loc_winp": 3, "fp_loc_wrec": 3, "fp_loc_wout": 3, "fp_loc_tinp": 3, "fp_loc_trec": 4, "fp_loc_tout": 6,
+        "learn_sig_scale": 5, "regul_mode": 0b010, "regul_w": 0b11, "regul_f0": 160,
+        "regul_k_inp_r": 0, "regul_k_inp_p": 10, "regul_k_rec_r": 0, "regul_k_rec_p": 10, "regul_k_mul": 0,
+        "kappa": 0x79, "thr_h": [205, 205, 205, 205], "h": [0, 0, 0, 0, 1],
+        "lr_r_winp": 0, "lr_p_winp": 8, "lr_r_wrec": 0, "lr_p_wrec": 8, "lr_r_wout": 0, "lr_p_wout": 14,
+        "seed_inp": 0xF0F0, "seed_rec": 0xF1F1, "seed_out": 0xF2F2, "seed_strnd_neur": 0x3F3FF3F3,
+        "seed_strnd_oneur": 0x74F4, "seed_strnd_tinp": 0x3F5FF5F5, "seed_strnd_trec": 0x3F6FF6F6,
+        "seed_strnd_tout": 0x3F7FF7F7,
+    },
+    "alpha": 0x7FEF,
+    "threshold": 614,
+}
+
+
+def reckon_network(preset, w_inp, w_rec, w_out):
+    """A ``_core.reckon.Network`` of the preset with the given signed 8-bit weights (rows presynaptic:
+    inputs x recurrent, recurrent x recurrent, recurrent x outputs). Settings out of their registers' widths
+    raise ValueError naming them."""
+    config = _core.reckon.Config()
+    for key, value in preset["config"].items():
+        if not hasattr(config, key):
+            raise ValueError(f"{key} is not a ReckOn register; allowed: {sorted(RECKON['config'])}")
+        setattr(config, key, value)
+    pairs = (config.num_rec_neur + 1) // 2
+    alpha = np.broadcast_to(np.asarray(preset["alpha"], dtype=np.int64), pairs)
+    threshold = np.broadcast_to(np.asarray(preset["threshold"], dtype=np.int64), pairs)
+    return _core.reckon.Network(config, np.asarray(w_inp, np.int64).ravel(), np.asarray(w_rec, np.int64).ravel(),
+                                np.asarray(w_out, np.int64).ravel(), alpha, threshold)
