@@ -12,7 +12,7 @@ import pytest
 from tests.reference import reckon
 
 DATA = pathlib.Path(__file__).parent / "data" / "reckon"
-CASES = sorted(p.stem for p in DATA.glob("*.npz"))
+CASES = sorted(p.stem for p in DATA.glob("*.npz") if not p.stem.startswith("release"))
 
 
 def load(name):

@@ -20,6 +20,7 @@
 #ifndef CHIPLEARN_CORE_RECKON_H
 #define CHIPLEARN_CORE_RECKON_H
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -197,16 +198,39 @@ public:
     to_.assign( n_rec_, 0 );
     vo_.assign( n_out_, 0 );
     z_.assign( n_rec_, 0 );
+    votes_.assign( n_out_, 0 );
     started_ = false;
   }
 
-  //! One tick with the input events (indices) of this tick; a label on ticks of the target window.
+  //! The class the chip sends at the end of a sample: the output with most votes (the first of equals).
+  int
+  inference() const
+  {
+    return static_cast< int >( std::max_element( votes_.begin(), votes_.end() ) - votes_.begin() );
+  }
+
+  //! Which weights learn (bits: input, recurrent, output), as the chip's DO_EPROP register between samples.
   void
-  tick( const std::vector< int >& inputs, std::optional< int > label )
+  set_do_eprop( int do_eprop )
+  {
+    Config changed = c_;
+    changed.do_eprop = do_eprop;
+    changed.check();
+    c_ = changed;
+  }
+
+  /** One tick with the input events (indices) of this tick; a label on ticks of the target window; with
+   *  `infer`, the output with the largest membrane after the step (the first of equals) gets a vote. */
+  void
+  tick( const std::vector< int >& inputs, std::optional< int > label, bool infer = false )
   {
     if ( started_ )
     {
       step();
+      if ( infer )
+      {
+        ++votes_[ std::max_element( vo_.begin(), vo_.end() ) - vo_.begin() ];
+      }
       if ( label and c_.do_eprop != 0 )
       {
         eprop( *label );
@@ -237,6 +261,7 @@ private:
   std::vector< std::int64_t > w_inp_, w_rec_, w_out_, alpha_, threshold_;
   std::vector< std::int64_t > u_, ti_, tr_, to_, vo_;
   std::vector< std::uint8_t > z_;
+  std::vector< std::int64_t > votes_;
   bool started_ = false;
   std::array< fixed_point::ChipLfsr, 2 > lfsr_u_, lfsr_ti_, lfsr_tr_, lfsr_to_;
   fixed_point::ChipLfsr lfsr_vo_, lfsr_winp_, lfsr_wrec_, lfsr_wout_;

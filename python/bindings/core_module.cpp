@@ -234,11 +234,18 @@ int_array( const std::vector< std::int64_t >& v )
   return int_array( v, 1, static_cast< py::ssize_t >( v.size() ) ).reshape( { static_cast< py::ssize_t >( v.size() ) } );
 }
 
-/** Runs one sample: events (tick, index) rows, learning on ticks >= target_start when label >= 0; returns
- *  per tick u, trace_inp, trace_rec, trace_out, output (n_ticks x n) and spikes (n_ticks x n_rec, 0/1). */
+/** Runs one sample from a fresh state: events (tick, index) rows; learning on ticks in [target_start,
+ *  target_end) when label >= 0 (target_end < 0: to the end); votes from tick infer_start on (< 0: none).
+ *  Returns per tick u, ti, tr, to, o (n_ticks x n) and z (n_ticks x n_rec, 0/1), and the inference. */
 py::dict
-run_reckon_sample( reckon::Network& net, const IntArray& events, int n_ticks, int label, int target_start, bool record )
+run_reckon_sample( reckon::Network& net, const IntArray& events, int n_ticks, int label, int target_start,
+  int target_end, int infer_start, bool record )
 {
+  net.reset_state();
+  if ( target_end < 0 )
+  {
+    target_end = n_ticks;
+  }
   const auto& c = net.config();
   const py::ssize_t n_rec = c.n_rec(), n_out = c.n_out();
   std::vector< std::vector< int > > by_tick( n_ticks );
@@ -255,7 +262,8 @@ run_reckon_sample( reckon::Network& net, const IntArray& events, int n_ticks, in
     vo( { rows, n_out } );
   for ( int t = 0; t < n_ticks; ++t )
   {
-    net.tick( by_tick[ t ], label >= 0 and t >= target_start ? std::optional< int >( label ) : std::nullopt );
+    const bool learning = label >= 0 and t >= target_start and t < target_end;
+    net.tick( by_tick[ t ], learning ? std::optional< int >( label ) : std::nullopt, infer_start >= 0 and t >= infer_start );
     if ( record )
     {
       std::copy( net.u().begin(), net.u().end(), u.mutable_data( t ) );
@@ -273,6 +281,7 @@ run_reckon_sample( reckon::Network& net, const IntArray& events, int n_ticks, in
   out[ "to" ] = to;
   out[ "o" ] = vo;
   out[ "z" ] = z;
+  out[ "inference" ] = net.inference();
   return out;
 }
 
@@ -371,10 +380,14 @@ bind_reckon( py::module_& rk )
             } ),
       py::arg( "config" ), py::arg( "w_inp" ), py::arg( "w_rec" ), py::arg( "w_out" ), py::arg( "alpha" ),
       py::arg( "threshold" ) )
-    .def( "tick", &reckon::Network::tick, py::arg( "inputs" ), py::arg( "label" ) = std::nullopt )
+    .def( "tick", &reckon::Network::tick, py::arg( "inputs" ), py::arg( "label" ) = std::nullopt,
+      py::arg( "infer" ) = false )
     .def( "reset_state", &reckon::Network::reset_state )
+    .def( "inference", &reckon::Network::inference )
+    .def( "set_do_eprop", &reckon::Network::set_do_eprop, py::arg( "do_eprop" ) )
     .def( "run_sample", &run_reckon_sample, py::arg( "events" ), py::arg( "n_ticks" ), py::arg( "label" ) = -1,
-      py::arg( "target_start" ) = 0, py::arg( "record" ) = true )
+      py::arg( "target_start" ) = 0, py::arg( "target_end" ) = -1, py::arg( "infer_start" ) = -1,
+      py::arg( "record" ) = true )
     .def_property_readonly( "u", []( const reckon::Network& n ) { return int_array( n.u() ); } )
     .def_property_readonly( "trace_inp", []( const reckon::Network& n ) { return int_array( n.trace_inp() ); } )
     .def_property_readonly( "trace_rec", []( const reckon::Network& n ) { return int_array( n.trace_rec() ); } )

@@ -151,15 +151,51 @@ def run_case(name, simulator, data, out_dir):
           f"RTL {seconds:.1f} s")
 
 
+def run_release(n_samples, simulator, data, out_dir):
+    """The release's protocol on its first n train samples (learning) then its first n test samples: the
+    chip's inference per sample and the weights after; stored with the samples and initial weights."""
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [str(simulator), "--data", str(data), "--backdoor", "--train", str(n_samples), "--test", str(n_samples),
+                "--weights-out", str(pathlib.Path(tmp) / "weights.txt")]
+        start = time.perf_counter()
+        log = subprocess.run(args, check=True, capture_output=True, text=True).stderr
+        seconds = time.perf_counter() - start
+        w = np.loadtxt(pathlib.Path(tmp) / "weights.txt", dtype=np.int64)
+    inferences = {"TRAIN": [], "TEST": []}
+    for line in log.splitlines():
+        words = line.replace(":", " ").split()
+        if words and words[0] in inferences and words[1] == "sample":
+            inferences[words[0]].append(int(words[words.index("inference") + 1]))
+    result = {"rtl_seconds": seconds, "command": " ".join(args[1:2] + ["RECKON/src/data"] + args[3:-1] + ["WEIGHTS"])}
+    for phase, key in (("train", "TRAIN"), ("test", "TEST")):
+        samples = read_samples(data / f"dataset_cueAcc_{phase}.dat")[:n_samples]
+        result[f"{phase}_labels"] = np.array([next(b for a, b in s if a == -2) for s in samples], np.int8)
+        result[f"{phase}_inferences"] = np.array(inferences[key], np.int8)
+        for k, s in enumerate(samples):
+            result[f"{phase}_events_{k}"] = np.array([(b, a) for a, b in s if a >= 0], np.int16)
+    for k in ("inp", "rec", "out"):
+        result[f"w_{k}"] = np.loadtxt(data / f"init_rand_weights_{k}_cueAcc.dat", dtype=np.int64).astype(np.int8)
+    result.update(w_inp_after=w[:4000].astype(np.int8), w_rec_after=w[4000:14000].astype(np.int8),
+                  w_out_after=w[14000:].astype(np.int8))
+    name = f"release_train{n_samples}_test{n_samples}"
+    np.savez_compressed(out_dir / f"{name}.npz", **result)
+    print(f"{name}: train inferences {inferences['TRAIN']}, test {inferences['TEST']}, RTL {seconds:.0f} s")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--simulator", required=True, help="obj_dir/Vreckon_sim built by build.sh")
     parser.add_argument("--data", required=True, help="the release's src/data folder")
     parser.add_argument("--out", default=str(HERE.parents[1] / "tests" / "data" / "reckon"))
+    parser.add_argument("--release", type=int, default=0,
+                        help="instead: the release's protocol on its first N train, then N test samples")
     parser.add_argument("cases", nargs="*", default=list(CASES))
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.release:
+        run_release(args.release, pathlib.Path(args.simulator), pathlib.Path(args.data), out)
+        return
     for name in args.cases:
         run_case(name, pathlib.Path(args.simulator), pathlib.Path(args.data), out)
 
