@@ -4,8 +4,11 @@ Started by tests/test_mpi.py, alone or under mpirun, in a process that has not i
 
     python tests/mpi/worker.py FAMILY THREADS OUTPUT_PREFIX
 
-Each rank writes OUTPUT_PREFIX.<rank>.npz with the spikes its recorder holds (step, sender) and the
-connections it stores (source, target, weight); the test merges the ranks' files.
+For a network family (ebn, eprop_neurons) each rank writes OUTPUT_PREFIX.<rank>.npz with the spikes its
+recorder holds (step, sender) and the connections it stores (source, target, weight); the test merges the
+ranks' files. For the family "training" a small e-prop network learns for a few iterations with
+chiplearn.training, and each rank writes what chiplearn gathered on it: losses, the network's state, the test
+batch's spikes and readout signals; rank 0 also writes the checkpoint OUTPUT_PREFIX.checkpoint.npz.
 """
 
 import os
@@ -43,11 +46,54 @@ def eprop_neurons_network(rng):
     return recurrent, 600.0
 
 
+def training(threads, prefix):
+    """A few iterations of cue accumulation in miniature: LIF and ALIF neurons, readouts, learning inputs,
+    recurrent and readout weights, symmetric feedback (set from the gathered readout weights), a validation,
+    a checkpoint and a test batch with spikes recorded."""
+    from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup, bellec_initial_weights
+    from chiplearn.losses import cross_entropy, decisions
+    from chiplearn.tasks import EvidenceAccumulation
+    from chiplearn.training import Checkpoint, Evaluation, test, train
+
+    task = EvidenceAccumulation(cue_steps=30, spacing_steps=20, delay_steps=60, recall_steps=40)
+    neuron = {"C_m": 1.0, "E_L": 0.0, "V_m": 0.0, "V_th": 0.6, "t_ref": 3.0, "tau_m": 500.0, "c_reg": 100.0,
+              "surrogate_gradient_height": 0.5, "surrogate_gradient_width": 0.6, "tau_m_readout": 20.0}
+    config = EpropConfig(
+        n_inputs=task.n_inputs, n_outputs=2,
+        groups=[RecurrentGroup("eprop_iaf_chiplearn", 12, neuron),
+                RecurrentGroup("eprop_iaf_adapt_chiplearn", 12, {**neuron, "adapt_tau": 300.0, "adapt_beta": 2.0})],
+        readout_params={"C_m": 1.0, "E_L": 0.0, "V_m": 0.0, "tau_m": 20.0, "loss": "cross_entropy"},
+        trial_steps=task.steps, learning_window_steps=task.recall_steps, batch_size=4,
+        optimizer={"type": "adam", "eta": 0.01, "batch_size": 4}, feedback="symmetric", threads=threads, seed=3)
+    rng = np.random.default_rng(3)
+    initial = bellec_initial_weights(rng, config)
+    network = EpropNetwork(config, initial)
+
+    def make_batch(rng):
+        spikes, labels = task.trials(rng, config.batch_size)
+        return spikes, task.one_hot(labels), labels
+
+    evaluation = Evaluation(
+        loss=lambda response, labels: cross_entropy(response["readout_signal"], response["target_signal"],
+                                                    task.recall_steps),
+        correct=lambda response, labels: decisions(response["readout_signal"], task.recall_steps) == labels)
+    log = train(network, make_batch, evaluation, iterations=4, rng=rng, validate_every=2, progress=False,
+                checkpoint=Checkpoint(f"{prefix}.checkpoint.npz"))
+    test_loss, _, last = test(network, make_batch, evaluation, n_batches=1, rng=rng, record_last=True)
+    np.savez(f"{prefix}.{nest.Rank()}.npz", ranks=nest.NumProcesses(), loss=log.loss,
+             validation_loss=log.validation_loss, test_loss=test_loss, readout_signal=last["readout_signal"],
+             spike_senders=last["spikes"]["senders"], spike_times=last["spikes"]["times"],
+             **{f"initial_{name}": initial[name] for name in EpropNetwork.PLASTIC}, **network.state())
+
+
 FAMILIES = {"ebn": (ebn_network, 0.1), "eprop_neurons": (eprop_neurons_network, 1.0)}
 
 
 def main():
     family, threads, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    if family == "training":
+        training(threads, prefix)
+        return
     nest.ResetKernel()
     nest.verbosity = nest.VerbosityLevel.ERROR
     chiplearn.install()
