@@ -52,7 +52,7 @@ def check_nest(nest):
             f"chiplearn's NEST module was built against {_describe(*built)}, but the imported NEST is "
             f"{_describe(*running)}. Rebuild chiplearn against the NEST you use: in the chiplearn source "
             "folder run `pip install --no-build-isolation --force-reinstall --no-deps .` in this environment "
-            "(see README.md, 'Building against your own NEST')."
+            "(see README.md, 'Running on a cluster (MPI)')."
         )
 
 
