@@ -147,6 +147,13 @@ public:
       {
         this->numerical_instability( "learning_signal", learning_signal );
       }
+      // NEST delivers every readout's signal in every step, but outside the learning window it is 0: adding it
+      // would change nothing (x + 0 is x, and a sum that starts at +0 stays +0 when -0 is added) except mark
+      // the interval's kernel stale for recomputation, so only non-zero signals are stored
+      if ( learning_signal == 0.0 )
+      {
+        continue;
+      }
       eprop_history_.change(
         step, [ learning_signal ]( core::RecurrentRecord& r, std::size_t i ) { r.learning_signal[ i ] += learning_signal; } );
     }
