@@ -38,6 +38,7 @@ RecordablesMap< chiplearn::eventprop_readout_chiplearn >::create()
 {
   insert_( names::V_m, &chiplearn::eventprop_readout_chiplearn::get_V_m_ );
   insert_( I_syn, &chiplearn::eventprop_readout_chiplearn::get_I_syn_ );
+  insert_( "logit", &chiplearn::eventprop_readout_chiplearn::get_logit_ );
 }
 }  // namespace nest
 

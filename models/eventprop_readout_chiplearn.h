@@ -110,7 +110,9 @@ State: ``V_m`` (mV), ``I_syn`` (pA), settable. Read-only, of the last trial whos
 Recordables
 +++++++++++
 
-``V_m`` (mV), ``I_syn`` (pA)
+``V_m`` (mV), ``I_syn`` (pA), ``logit`` (of the running trial so far, final at its last step: a
+multimeter with ``interval`` = ``eprop_update_interval`` samples each trial's logit; the prediction of a task
+is the output with the largest)
 
 Sends
 +++++
@@ -236,6 +238,13 @@ private:
   get_I_syn_() const
   {
     return S_.membrane.i;
+  }
+
+  //! The logit of the running trial so far (final at its last step), what the outputs' softmax compares.
+  double
+  get_logit_() const
+  {
+    return core::eventprop::logit( P_.loss, seen_, grid_.steps * h_, P_.first_spike );
   }
 
   core::IntervalGrid grid_;

@@ -4,6 +4,7 @@ target receptor; and the trials fed to them."""
 
 import numpy as np
 
+from .datasets import spike_generator_times
 from .kernel import receptor
 
 READOUT = "eventprop_readout_chiplearn"
@@ -41,22 +42,16 @@ def arrival_delay(nest):
 
 
 def set_trials(nest, nodes, first_trial, trial_length, input_times, labels):
-    """Loads trials first_trial, first_trial + 1, ... into the generators.
+    """Loads trials first_trial, first_trial + 1, ... into the generators and the targets.
 
-    input_times[n][j]: the spike times of input j in trial n [ms from the trial start; NaN or empty: none],
-    on the grid and such that they arrive within the trial (time + arrival_delay < trial_length);
-    labels[n]: the target output. The generators' earlier spikes are replaced.
+    input_times: (trials, inputs) spike times [ms from the trial start, inf: none], on the grid, > 0 and such
+    that they arrive within the trial (time + arrival_delay < trial_length), as the codes of chiplearn.datasets
+    give them; labels[n]: the target output of trial n. The generators' earlier spikes are replaced.
     """
     h = nest.resolution
-    n_inputs = len(nodes["generators"])
-    times = [[] for _ in range(n_inputs)]
-    for n, per_input in enumerate(input_times):
-        start = (first_trial + n) * trial_length
-        for j, t in enumerate(per_input):
-            for s in np.atleast_1d(t):
-                if np.isfinite(s):
-                    times[j].append(start + s)
-    nodes["generators"].set([{"spike_times": np.round(np.sort(t) / h) * h} for t in times])
+    per_input = spike_generator_times(np.asarray(input_times, dtype=float), trial_length, h,
+                                      start=first_trial * trial_length)
+    nodes["generators"].set([{"spike_times": times} for times in per_input])
     starts = (first_trial + np.arange(len(labels))) * trial_length + h  # step_rate_generator: amplitude from a time > 0
     labels = np.asarray(labels)
     nodes["targets"].set([{"amplitude_times": starts, "amplitude_values": (labels == k).astype(float)}
