@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 // nestkernel
@@ -28,6 +29,8 @@ const std::string tau_1 = "tau_1";
 const std::string alpha = "alpha";
 const std::string slope_floor_key = "slope_floor";
 const std::string I_syn = "I_syn";
+//! Largest t / tau in the loss's exponentials (e^709 is the largest power of e below the double range).
+constexpr double max_exponent = 700.0;
 }  // namespace
 
 namespace nest
@@ -146,6 +149,17 @@ eventprop_readout_chiplearn::pre_run_hook()
   {
     refuse( get_name(), "eprop_update_interval", simulation.get_eprop_update_interval().get_ms(), "ms",
       "eprop_update_interval >= 2 min_delay (" + format_number( 2 * min_delay * h_ ) + " ms), the trial length" );
+  }
+  // the loss's exponentials of t / tau_0 and t / tau_1 (t up to the trial length) must stay finite
+  const double trial_ms = steps * h_;
+  for ( const auto& [ name, tau ] : { std::pair { tau_0, P_.first_spike.tau_0 }, std::pair { tau_1, P_.first_spike.tau_1 } } )
+  {
+    if ( tau < trial_ms / max_exponent )
+    {
+      refuse( get_name(), name, tau, "ms",
+        name + " >= eprop_update_interval / " + format_number( max_exponent ) + " (" + format_number( trial_ms / max_exponent )
+          + " ms), so that e^{t/" + name + "} stays finite over a trial" );
+    }
   }
   if ( not( grid_ == core::IntervalGrid { steps, 0 } ) )
   {

@@ -99,7 +99,9 @@ Parameters
 ``slope_floor``      mV      1.5, > 0                      Lower bound of tau_m dV/dt at a spike
 ==================== ======= ============================= ===========================================
 
-``first_spike_cross_entropy`` needs ``lif`` and ``max_voltage_cross_entropy`` needs ``leaky``.
+``first_spike_cross_entropy`` needs ``lif`` and ``max_voltage_cross_entropy`` needs ``leaky``. When the
+simulation starts, ``tau_0`` and ``tau_1`` must be at least ``eprop_update_interval`` / 700, so that the
+loss's exponentials stay finite over a trial.
 
 State: ``V_m`` (mV), ``I_syn`` (pA), settable. Read-only, of the last trial whose loss is known:
 ``trial`` (its index, -1 before the first), ``first_spike_time`` (ms from the trial start, NaN if silent),

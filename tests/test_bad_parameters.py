@@ -230,6 +230,15 @@ def test_eventprop_synapse_values_and_target_are_checked(nest_kernel):
     assert connection.get("weight") == 50.0
 
 
+def test_eventprop_loss_time_constants_must_keep_the_loss_finite(nest_kernel):
+    nest = nest_kernel
+    nest.set(eprop_update_interval=35.0)
+    nest.Create("eventprop_readout_chiplearn", params={"tau_0": 1e-300})
+    with pytest.raises(nest.NESTErrors.BadProperty, match=r"tau_0 = 1e-300 ms is out of range; allowed: tau_0 >= "
+                       r"eprop_update_interval / 700 \(0.05 ms\)"):
+        nest.Simulate(1.0)
+
+
 def test_eventprop_trial_must_hold_the_logit_exchange(nest_kernel):
     nest = nest_kernel
     nest.set(eprop_update_interval=0.1)
