@@ -19,6 +19,7 @@
 #include "eprop_synapse_chiplearn.h"
 #include "eventprop_readout_chiplearn.h"
 #include "eventprop_synapse_chiplearn.h"
+#include "reckon_chip_chiplearn.h"
 
 namespace chiplearn
 {
@@ -39,6 +40,7 @@ public:
     nest::register_connection_model< ebn_synapse_chiplearn >( "ebn_synapse_chiplearn" );
     nest::register_node_model< eventprop_readout_chiplearn >( "eventprop_readout_chiplearn" );
     nest::register_connection_model< eventprop_synapse_chiplearn >( "eventprop_synapse_chiplearn" );
+    nest::register_node_model< reckon_chip_chiplearn >( "reckon_chip_chiplearn" );
   }
 };
 

@@ -202,13 +202,19 @@ LeakyNode::handle( nest::CurrentEvent& e )
 long
 LeakyNode::input_offset( const nest::Event& e, const nest::RingBuffer& buffer ) const
 {
+  return chiplearn::input_offset( *this, e, buffer );
+}
+
+long
+input_offset( const nest::Node& node, const nest::Event& e, const nest::RingBuffer& buffer )
+{
   const long offset = e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() );
   // NEST sizes the buffers by the kernel's delay range. After a refused nest.SetDefaults of a synapse model NEST
   // can leave that range stale (it stops widening with new connections): an event due later than the buffer
   // reaches would be written beyond it.
   if ( offset < 0 or static_cast< size_t >( offset ) >= buffer.size() )
   {
-    throw nest::KernelException( "chiplearn: " + get_name() + " (node " + std::to_string( get_node_id() )
+    throw nest::KernelException( "chiplearn: " + node.get_name() + " (node " + std::to_string( node.get_node_id() )
       + ") received an event due in " + std::to_string( offset ) + " steps, beyond its input buffer of "
       + std::to_string( buffer.size() ) + " steps: NEST's delay range (min_delay, max_delay) is stale, which NEST "
       + "leaves so after a refused nest.SetDefaults of a synapse model; call nest.ResetKernel()." );

@@ -28,6 +28,12 @@ namespace chiplearn
 
 class EpropTarget;
 
+/**
+ * Step of the buffer in which event e is due at node; KernelException if that lies beyond the buffer (NEST's
+ * delay range gone stale).
+ */
+long input_offset( const nest::Node& node, const nest::Event& e, const nest::RingBuffer& buffer );
+
 /** Updates a potential stored relative to E_L from d's (absolute) entry `name`, or shifts it by -delta_EL. */
 void update_relative_potential( const Dictionary& d,
   const std::string& name,

@@ -85,6 +85,8 @@ struct PseudoDerivative
   std::array< std::int64_t, 4 > breakpoints { 0, 0, 0, 0 };
   std::array< std::int64_t, 5 > levels { 0, 0, 0, 0, 0 };
 
+  bool operator==( const PseudoDerivative& ) const = default;
+
   std::int64_t
   operator()( std::int64_t u ) const
   {
@@ -212,6 +214,42 @@ public:
     const std::uint64_t value = lane( 0, word_bits_ );
     advance();
     return value;
+  }
+
+  //! Where the stream is and the bits it still needs: base, size, next, then the words from base on.
+  std::vector< std::uint64_t >
+  state() const
+  {
+    std::vector< std::uint64_t > s { base_, size_, next_ };
+    s.insert( s.end(), words_.begin(), words_.end() );
+    return s;
+  }
+
+  //! Continues from a state() of a stream of the same length, tap and word size; false if `s` is not one.
+  bool
+  set_state( const std::vector< std::uint64_t >& s )
+  {
+    if ( s.size() < 3 )
+    {
+      return false;
+    }
+    const std::uint64_t base = s[ 0 ], size = s[ 1 ], next = s[ 2 ];
+    const bool consistent = base % 64 == 0 and size >= base + static_cast< std::uint64_t >( length_ ) and next >= base
+      and s.size() - 3 == ( size - base + 63 ) / 64;
+    if ( not consistent )
+    {
+      return false;
+    }
+    words_.assign( s.begin() + 3, s.end() );
+    const std::uint64_t used = ( size - base ) & 63;
+    if ( used != 0 )
+    {
+      words_.back() &= ( std::uint64_t { 1 } << used ) - 1;  // bits beyond the stream's end are 0
+    }
+    base_ = base;
+    size_ = size;
+    next_ = next;
+    return true;
   }
 
 private:

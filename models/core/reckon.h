@@ -37,6 +37,8 @@ namespace chiplearn::core::reckon
 
 using NamedValue = std::pair< const char*, int >;
 
+//! Defaults: the release testbench's cue-accumulation configuration (seed_strnd_oneur: the low 15 bits of its
+//! 0xF4F4, which it writes to a 15-bit register).
 struct Config
 {
   int num_inp_neur = 39, num_rec_neur = 99, num_out_neur = 1;  // N - 1
@@ -48,8 +50,10 @@ struct Config
   fixed_point::PseudoDerivative pseudo_derivative { { 205, 205, 205, 205 }, { 0, 0, 0, 0, 1 } };
   int lr_r_winp = 0, lr_p_winp = 8, lr_r_wrec = 0, lr_p_wrec = 8, lr_r_wout = 0, lr_p_wout = 14;
   std::uint64_t seed_inp = 0xF0F0, seed_rec = 0xF1F1, seed_out = 0xF2F2, seed_strnd_neur = 0x3F3FF3F3,
-                seed_strnd_oneur = 0xF4F4, seed_strnd_tinp = 0x3F5FF5F5, seed_strnd_trec = 0x3F6FF6F6,
+                seed_strnd_oneur = 0x74F4, seed_strnd_tinp = 0x3F5FF5F5, seed_strnd_trec = 0x3F6FF6F6,
                 seed_strnd_tout = 0x3F7FF7F7;
+
+  bool operator==( const Config& ) const = default;
 
   int
   n_inp() const
@@ -244,6 +248,43 @@ public:
     prop( inputs );
   }
 
+  /** The random streams where they are: per stream its state's length, then the state (ChipLfsr::state), in a
+   *  fixed order. With set_random_state, a run continues from a checkpoint as it would have without it. */
+  std::vector< std::uint64_t >
+  random_state() const
+  {
+    std::vector< std::uint64_t > s;
+    for ( const fixed_point::ChipLfsr* stream : streams() )
+    {
+      const auto part = stream->state();
+      s.push_back( part.size() );
+      s.insert( s.end(), part.begin(), part.end() );
+    }
+    return s;
+  }
+
+  //! Throws std::invalid_argument if `s` is not a random_state() of a network of the same configuration.
+  void
+  set_random_state( const std::vector< std::uint64_t >& s )
+  {
+    auto restored = *this;
+    std::size_t at = 0;
+    for ( fixed_point::ChipLfsr* stream : restored.streams() )
+    {
+      const bool fits = at < s.size() and s[ at ] <= s.size() - at - 1;
+      if ( not fits or not stream->set_state( { s.begin() + at + 1, s.begin() + at + 1 + s[ at ] } ) )
+      {
+        refuse( "random_state", static_cast< double >( s.size() ), "values", "a random_state read from this chip's configuration" );
+      }
+      at += 1 + s[ at ];
+    }
+    if ( at != s.size() )
+    {
+      refuse( "random_state", static_cast< double >( s.size() ), "values", "a random_state read from this chip's configuration" );
+    }
+    *this = std::move( restored );
+  }
+
   const std::vector< std::int64_t >& u() const { return u_; }
   const std::vector< std::int64_t >& trace_inp() const { return ti_; }
   const std::vector< std::int64_t >& trace_rec() const { return tr_; }
@@ -265,6 +306,19 @@ private:
   bool started_ = false;
   std::array< fixed_point::ChipLfsr, 2 > lfsr_u_, lfsr_ti_, lfsr_tr_, lfsr_to_;
   fixed_point::ChipLfsr lfsr_vo_, lfsr_winp_, lfsr_wrec_, lfsr_wout_;
+
+  std::array< fixed_point::ChipLfsr*, 12 >
+  streams()
+  {
+    return { &lfsr_u_[ 0 ], &lfsr_u_[ 1 ], &lfsr_ti_[ 0 ], &lfsr_ti_[ 1 ], &lfsr_tr_[ 0 ], &lfsr_tr_[ 1 ], &lfsr_to_[ 0 ],
+      &lfsr_to_[ 1 ], &lfsr_vo_, &lfsr_winp_, &lfsr_wrec_, &lfsr_wout_ };
+  }
+  std::array< const fixed_point::ChipLfsr*, 12 >
+  streams() const
+  {
+    return { &lfsr_u_[ 0 ], &lfsr_u_[ 1 ], &lfsr_ti_[ 0 ], &lfsr_ti_[ 1 ], &lfsr_tr_[ 0 ], &lfsr_tr_[ 1 ], &lfsr_to_[ 0 ],
+      &lfsr_to_[ 1 ], &lfsr_vo_, &lfsr_winp_, &lfsr_wrec_, &lfsr_wout_ };
+  }
 
   static fixed_point::ChipLfsr
   stream15( std::uint64_t seed, int lane )

@@ -385,6 +385,7 @@ bind_reckon( py::module_& rk )
     .def( "reset_state", &reckon::Network::reset_state )
     .def( "inference", &reckon::Network::inference )
     .def( "set_do_eprop", &reckon::Network::set_do_eprop, py::arg( "do_eprop" ) )
+    .def_property( "random_state", &reckon::Network::random_state, &reckon::Network::set_random_state )
     .def( "run_sample", &run_reckon_sample, py::arg( "events" ), py::arg( "n_ticks" ), py::arg( "label" ) = -1,
       py::arg( "target_start" ) = 0, py::arg( "target_end" ) = -1, py::arg( "infer_start" ) = -1,
       py::arg( "record" ) = true )

@@ -99,3 +99,39 @@ def reckon_network(preset, w_inp, w_rec, w_out):
     threshold = np.broadcast_to(np.asarray(preset["threshold"], dtype=np.int64), pairs)
     return _core.reckon.Network(config, np.asarray(w_inp, np.int64).ravel(), np.asarray(w_rec, np.int64).ravel(),
                                 np.asarray(w_out, np.int64).ravel(), alpha, threshold)
+
+
+def reckon_chip_status(preset, w_inp, w_rec, w_out):
+    """The status of a ``reckon_chip_chiplearn`` node (NEST) with the preset's registers and neuron words and
+    the given signed 8-bit weights (rows presynaptic, as for ``reckon_network``), for ``nest.SetStatus``."""
+    config = preset["config"]
+    unknown = sorted(set(config) - set(RECKON["config"]))
+    if unknown:
+        raise ValueError(f"{unknown[0]} is not a ReckOn register; allowed: {sorted(RECKON['config'])}")
+    pairs = (config["num_rec_neur"] + 1) // 2
+
+    def integers(values, n=None):
+        array = np.asarray(values, dtype=np.int64).ravel()
+        return [int(v) for v in (np.broadcast_to(array, n) if n else array)]
+
+    status = {key: integers(value) if isinstance(value, (list, tuple)) else int(value) for key, value in config.items()}
+    status.update(alpha=integers(preset["alpha"], pairs), threshold=integers(preset["threshold"], pairs),
+                  w_inp=integers(w_inp), w_rec=integers(w_rec), w_out=integers(w_out))
+    return status
+
+
+def reckon_spike_times(samples, sample_ticks, n_inputs, resolution=1.0, sample_start=1):
+    """Spike times (ms) per input channel for ``spike_generator`` s that feed a ``reckon_chip_chiplearn`` node
+    over connections with a delay of one step (``resolution``): ``samples`` are the chip's input events, one
+    array of rows (tick, channel) per sample, for samples that follow each other from step ``sample_start``
+    (the node's parameter)."""
+    times = [[] for _ in range(n_inputs)]
+    for k, events in enumerate(samples):
+        events = np.asarray(events, dtype=np.int64).reshape(-1, 2)
+        outside = (events[:, 0] < 0) | (events[:, 0] >= sample_ticks) | (events[:, 1] < 0) | (events[:, 1] >= n_inputs)
+        if outside.any():
+            raise ValueError(f"sample {k}: event {events[outside][0].tolist()} is outside the sample's "
+                             f"{sample_ticks} ticks and {n_inputs} channels")
+        for tick, channel in np.unique(events, axis=0):
+            times[channel].append(resolution * (sample_start + k * sample_ticks + tick))
+    return [sorted(t) for t in times]

@@ -6,7 +6,7 @@ gives the same case, which is its reproducer."""
 import numpy as np
 
 CHIPLEARN_NEURONS = ("eprop_iaf_chiplearn", "eprop_iaf_adapt_chiplearn", "eprop_readout_chiplearn", "ebn_iaf_chiplearn",
-                     "eventprop_readout_chiplearn")
+                     "eventprop_readout_chiplearn", "reckon_chip_chiplearn")
 OTHER_NODES = ("parrot_neuron", "iaf_psc_delta", "eprop_readout_bsshslm_2020", "eprop_iaf_bsshslm_2020")
 SYNAPSE = "eprop_synapse_chiplearn"
 EBN_SYNAPSE = "ebn_synapse_chiplearn"
@@ -30,6 +30,11 @@ TYPICAL = {
     "reset_step": (0.0, 0.5), "Wmin": (-100.0, -1.0), "Wmax": (1.0, 100.0),
     "neuron_model": ("lif", "leaky"), "tau_0": (0.1, 5.0), "tau_1": (1.0, 20.0), "alpha": (0.0, 0.01),
     "slope_floor": (0.01, 5.0),
+    # ReckOn's registers (integers) and sample settings
+    "kappa": (0x60, 0x79, 0x80, 255), "num_rec_neur": (99, 31, 15), "do_eprop": (0, 3, 7), "sample_ticks": (50, 2250),
+    "target_start": (0, 30, 2100), "inference_start": (-1, 10, 2100), "labels": ([0, 1], [1, -1, 0]),
+    "threshold": (614, 100, -5), "thr_h": ([205, 205, 205, 205], [-100, 0, 50, 300]), "seed_inp": (0xF0F0, 1),
+    "w_out": ([3] * 200, [-128] * 200), "en_stoch_round": (0, 1), "rst_mode": (0, 1),
 }
 OPTIMIZER_TYPICAL = {"type": ("gradient_descent", "adam"), "eta": (0.0, 0.05), "batch_size": (1, 2, 4),
                      "Wmin": (-100.0, -1.0), "Wmax": (1.0, 100.0), "beta_1": (0.0, 0.99), "beta_2": (0.9, 0.9999),
@@ -45,6 +50,8 @@ KEYS = {
                           "V_m", "I_syn"),
     "eventprop_readout_chiplearn": ("C_m", "tau_m", "tau_syn", "V_th", "neuron_model", "loss", "tau_0", "tau_1", "alpha",
                                     "slope_floor", "V_m", "I_syn"),
+    "reckon_chip_chiplearn": ("kappa", "num_rec_neur", "do_eprop", "sample_ticks", "target_start", "inference_start",
+                              "labels", "threshold", "thr_h", "seed_inp", "w_out", "en_stoch_round", "rst_mode"),
 }
 CONNECTION_KEYS = ("weight", "delay", "adam_m", "adam_v", "adam_steps", "apply_held_gradient", "step_gain")
 EBN_SYNAPSE_KEYS = ("learning", "learning_rule", "granularity", "margin", "omega_per_weight", "eta", "reset_step",
