@@ -7,6 +7,10 @@ then a 150 ms recall period in which two readouts must answer (cross-entropy ove
                 (Frenkel & Indiveri 2022) keeps the evidence without adaptation
   --model alif  50 LIF + 50 adaptive LIF neurons (adaptation 2 s), Bellec et al.'s network
 
+  --chip reckon  the ReckOn chip (40-100-2, tau about 2 s, chiplearn.chip.RECKON) in chip mode: one
+                reckon_chip_chiplearn node learning on chip in every tick of the recall window, from weights
+                drawn as the chip's release draws them; its answer is the chip's inference per trial
+
 The script trains with e-prop (Adam, batches, symmetric or random feedback), validates every few
 iterations, stops early once the validation accuracy reaches --stop-accuracy, tests on fresh trials with
 learning frozen, prints the test
@@ -28,11 +32,13 @@ import time
 
 import numpy as np
 
-from chiplearn import plotting
+from chiplearn import chip, plotting
+from chiplearn.chip_network import ReckonChipNetwork, initial_weights
 from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup, bellec_initial_weights
 from chiplearn.losses import cross_entropy, decisions
 from chiplearn.files import save_json, save_npz
 from chiplearn.gather import report
+from chiplearn.kernel import reset_kernel
 from chiplearn.tasks import EvidenceAccumulation
 from chiplearn.training import Checkpoint, Evaluation, test, train
 
@@ -88,9 +94,43 @@ def plot(path, test_response, log, task, network, model):
     plotting.save(fig, path)
 
 
+def chip_network(task, threads, seed, rng):
+    """ReckOn in NEST on the task's trials as its samples: learning in the recall window but its last tick (the
+    testbench's 149 learning ticks), votes in the whole recall window."""
+    import nest
+
+    reset_kernel(threads, seed, task.steps, task.recall_steps, True)
+    recall = task.steps - task.recall_steps
+    return ReckonChipNetwork(nest, chip.RECKON, *initial_weights(rng, chip.RECKON), sample_ticks=task.steps,
+                             target_start=recall, target_end=task.steps - 1, inference_start=recall)
+
+
+def plot_chip(path, test_response, log, task):
+    fig, axes = plotting.plt.subplots(3, 1, figsize=(9, 8), gridspec_kw={"height_ratios": [2, 2, 3]})
+    trial = len(test_response["inference"]) - 1  # the last trial of the batch
+    ticks, channels = np.nonzero(test_response["input_spikes"][trial])
+    axes[0].scatter(ticks, channels, s=1, color="k")
+    axes[0].set_ylabel("input channel")
+    axes[0].set_title("input: left cues, right cues, recall, noise (10 channels each)", fontsize=9)
+    v_out = test_response["V_out"][trial]
+    for k, label in enumerate(("left", "right")):
+        axes[1].plot(np.arange(task.steps - 1), v_out[:-1, k], label=f"output {label}")
+    axes[1].axvspan(task.steps - task.recall_steps, task.steps, color="0.9", zorder=0)
+    axes[1].set_ylabel("output membrane (LSB)")
+    axes[1].set_xlabel(f"tick (ms) in trial; label {test_response['labels'][trial]}, "
+                       f"chip's inference {test_response['inference'][trial]}")
+    axes[1].legend(loc="upper left", fontsize=8)
+    for ax in axes[:2]:
+        ax.set_xlim(0, task.steps)
+    plotting.learning_curve(axes[2], log)
+    plotting.save(fig, path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", choices=["lif", "alif"], default="lif")
+    parser.add_argument("--chip", choices=["reckon"], default=None,
+                        help="train the ReckOn chip in chip mode instead (--model, --eta and --feedback do not apply)")
     parser.add_argument("--iterations", type=int, default=1000, help="training batches at most (default 1000)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--eta", type=float, default=5e-3, help="Adam's learning rate")
@@ -109,26 +149,34 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.iterations, args.test_trials = 30, 64
-    output = args.output or os.path.join("results", f"cue_accumulation_{args.model}{'_quick' if args.quick else ''}")
+    name = args.chip or args.model
+    output = args.output or os.path.join("results", f"cue_accumulation_{name}{'_quick' if args.quick else ''}")
     os.makedirs(output, exist_ok=True)
 
     task = EvidenceAccumulation()
-    config = network_config(args.model, args.batch_size, args.eta, args.feedback, args.threads, args.seed, task)
     rng = np.random.default_rng(args.seed)
-    network = EpropNetwork(config, bellec_initial_weights(rng, config))
+    if args.chip:
+        network = chip_network(task, args.threads, args.seed, rng)
+    else:
+        config = network_config(args.model, args.batch_size, args.eta, args.feedback, args.threads, args.seed, task)
+        network = EpropNetwork(config, bellec_initial_weights(rng, config))
 
     def make_batch(rng):
         spikes, labels = task.trials(rng, args.batch_size)
         return spikes, task.one_hot(labels), labels
 
-    evaluation = Evaluation(
-        loss=lambda response, labels: cross_entropy(response["readout_signal"], response["target_signal"],
-                                                    task.recall_steps),
-        correct=lambda response, labels: decisions(response["readout_signal"], task.recall_steps) == labels)
+    if args.chip:
+        evaluation = Evaluation(loss=lambda response, labels: network.loss(response),
+                                correct=lambda response, labels: response["inference"] == labels)
+    else:
+        evaluation = Evaluation(
+            loss=lambda response, labels: cross_entropy(response["readout_signal"], response["target_signal"],
+                                                        task.recall_steps),
+            correct=lambda response, labels: decisions(response["readout_signal"], task.recall_steps) == labels)
 
     checkpoint = Checkpoint(os.path.join(output, "checkpoint.npz"))
-    report(f"cue accumulation, {args.model.upper()} network, {args.feedback} feedback, batch {args.batch_size}, "
-          f"seed {args.seed}"
+    what = "ReckOn in chip mode" if args.chip else f"{args.model.upper()} network, {args.feedback} feedback"
+    report(f"cue accumulation, {what}, batch {args.batch_size}, seed {args.seed}"
           + (" (resuming)" if checkpoint.exists() else ""))
     started = time.time()
     log = train(network, make_batch, evaluation, iterations=args.iterations, rng=rng,
@@ -144,11 +192,14 @@ def main():
     report(f"test accuracy on {n_test} fresh trials: {100 * test_accuracy:.1f} %  (loss {test_loss:.3f})")
 
     save_npz(os.path.join(output, "weights.npz"), **network.state())
-    save_json({"model": args.model, "feedback": args.feedback, "seed": args.seed, "batch_size": args.batch_size,
+    save_json({"model": name, "feedback": "symmetric (on chip)" if args.chip else args.feedback, "seed": args.seed, "batch_size": args.batch_size,
                "iterations": len(log.loss), "test_trials": n_test, "test_accuracy": test_accuracy,
                "test_loss": test_loss, "training_seconds_this_run": training_seconds, "log": log.__dict__},
               os.path.join(output, "result.json"))
-    plot(os.path.join(output, "cue_accumulation.png"), last, log, task, network, args.model)
+    if args.chip:
+        plot_chip(os.path.join(output, "cue_accumulation.png"), last, log, task)
+    else:
+        plot(os.path.join(output, "cue_accumulation.png"), last, log, task, network, args.model)
     report(f"results in {output}/: cue_accumulation.png, weights.npz, result.json, checkpoint.npz")
 
 

@@ -216,3 +216,29 @@ def test_weights_and_random_state_resume_a_chip_exactly(nest_kernel):
     assert not np.array_equal(saved["w_rec"], ran_on["w_rec"]), "the second sample should learn"
     with pytest.raises(nest.NESTErrors.BadProperty, match="random_state = 3 values is out of range"):
         resumed.set(random_state=[1, 2, 3])
+
+
+def test_chip_mode_tutorial_resumes_from_its_checkpoint_exactly(tmp_path):
+    """cue_accumulation.py --chip reckon stopped after 4 iterations and started again for 6 ends with the weights,
+    learning curve and test accuracy of a run of 6 that was never stopped."""
+    import pathlib
+    import subprocess
+    import sys
+
+    script = pathlib.Path(__file__).parents[1] / "pynest_scripts" / "cue_accumulation.py"
+    small = ["--chip", "reckon", "--batch-size", "4", "--validate-every", "2", "--test-trials", "8"]
+
+    def run(folder, iterations):
+        subprocess.run([sys.executable, str(script), *small, "--iterations", str(iterations), "--output", str(folder)],
+                       check=True, capture_output=True, text=True, timeout=300)
+        with np.load(folder / "weights.npz") as f:
+            weights = {k: f[k] for k in f.files}
+        return weights, json.loads((folder / "result.json").read_text())
+
+    run(tmp_path / "stopped", 4)
+    resumed, resumed_result = run(tmp_path / "stopped", 6)
+    straight, straight_result = run(tmp_path / "straight", 6)
+    for key in ("w_inp", "w_rec", "w_out", "random_state"):
+        assert np.array_equal(resumed[key], straight[key]), key
+    assert resumed_result["log"] == straight_result["log"] and len(straight_result["log"]["loss"]) == 6
+    assert resumed_result["test_accuracy"] == straight_result["test_accuracy"]
