@@ -17,6 +17,8 @@
 #include "eprop_learning_signal_connection_chiplearn.h"
 #include "eprop_readout_chiplearn.h"
 #include "eprop_synapse_chiplearn.h"
+#include "eventprop_feedback_connection_chiplearn.h"
+#include "eventprop_iaf_chiplearn.h"
 #include "eventprop_readout_chiplearn.h"
 #include "eventprop_synapse_chiplearn.h"
 #include "reckon_chip_chiplearn.h"
@@ -41,6 +43,9 @@ public:
     nest::register_node_model< eventprop_readout_chiplearn >( "eventprop_readout_chiplearn" );
     nest::register_connection_model< eventprop_synapse_chiplearn >( "eventprop_synapse_chiplearn" );
     nest::register_node_model< reckon_chip_chiplearn >( "reckon_chip_chiplearn" );
+    nest::register_node_model< eventprop_iaf_chiplearn >( "eventprop_iaf_chiplearn" );
+    nest::register_connection_model< eventprop_feedback_connection_chiplearn >(
+      "eventprop_feedback_connection_chiplearn" );
   }
 };
 

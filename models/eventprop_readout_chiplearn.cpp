@@ -8,6 +8,7 @@
 #include "eventprop_readout_chiplearn.h"
 
 #include <cmath>
+#include <stdexcept>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -22,12 +23,10 @@
 
 namespace
 {
-const std::string tau_syn = "tau_syn";
 const std::string neuron_model_key = "neuron_model";
 const std::string tau_0 = "tau_0";
 const std::string tau_1 = "tau_1";
 const std::string alpha = "alpha";
-const std::string slope_floor_key = "slope_floor";
 const std::string I_syn = "I_syn";
 //! Largest t / tau in the loss's exponentials (e^709 is the largest power of e below the double range).
 constexpr double max_exponent = 700.0;
@@ -55,27 +54,19 @@ nest::RecordablesMap< eventprop_readout_chiplearn > eventprop_readout_chiplearn:
 void
 EventpropReadoutParameters::get( Dictionary& d ) const
 {
-  d[ nest::names::C_m ] = membrane.C_m;
-  d[ nest::names::tau_m ] = membrane.tau_m;
-  d[ tau_syn ] = membrane.tau_s;
-  d[ nest::names::V_th ] = membrane.V_th;
+  get_eventprop_membrane( d, membrane, slope_floor );
   d[ neuron_model_key ] = core::name_of_choice( ep::neuron_model_names(), neuron_model );
   d[ nest::names::loss ] = core::name_of_choice( ep::loss_names(), loss );
   d[ tau_0 ] = first_spike.tau_0;
   d[ tau_1 ] = first_spike.tau_1;
   d[ alpha ] = first_spike.alpha;
-  d[ slope_floor_key ] = slope_floor;
 }
 
 double
 EventpropReadoutParameters::set( const Dictionary& d, nest::Node* node )
 {
   const std::string& model = node->get_name();
-  d.update_value( nest::names::C_m, membrane.C_m );
-  d.update_value( nest::names::tau_m, membrane.tau_m );
-  d.update_value( tau_syn, membrane.tau_s );
-  d.update_value( nest::names::V_th, membrane.V_th );
-  check_parameters( model, [ & ] { membrane.check(); } );
+  set_eventprop_membrane( d, membrane, slope_floor, model );
   std::string name = core::name_of_choice( ep::neuron_model_names(), neuron_model );
   d.update_value( neuron_model_key, name );
   neuron_model = choice_parameter< ep::NeuronModel >( model, ep::neuron_model_names(), neuron_model_key, name );
@@ -93,8 +84,6 @@ EventpropReadoutParameters::set( const Dictionary& d, nest::Node* node )
   d.update_value( tau_1, first_spike.tau_1 );
   d.update_value( alpha, first_spike.alpha );
   check_parameters( model, [ & ] { first_spike.check(); } );
-  d.update_value( slope_floor_key, slope_floor );
-  require_positive( model, slope_floor_key, slope_floor, "mV" );
   return 0.0;  // potentials are relative to a resting potential of 0
 }
 
@@ -130,7 +119,14 @@ eventprop_readout_chiplearn::get_status( Dictionary& d ) const
   d[ "target" ] = last_.is_target;
   d[ "loss_derivative" ] = last_adjoint_.loss_derivative;
   d[ "trial_loss" ] = last_.is_target ? last_loss_ : std::numeric_limits< double >::quiet_NaN();
-  d[ "held_trials" ] = static_cast< long >( held_.size() );
+  d[ "held_trials" ] = held_trials();
+}
+
+void
+eventprop_readout_chiplearn::init_buffers_()
+{
+  ChiplearnNode::init_buffers_();
+  precise_input_.resize();
 }
 
 void
@@ -138,8 +134,7 @@ eventprop_readout_chiplearn::pre_run_hook()
 {
   logger_.init();
   h_ = nest::Time::get_resolution().get_ms();
-  propagators_ = core::exp_current_propagators( h_, P_.membrane.tau_m, P_.membrane.tau_s, P_.membrane.C_m );
-  P_v_ = core::decay_factor( h_, P_.membrane.tau_m );
+  step_ = ep::step_propagators( P_.membrane, h_ );
   const auto& simulation = nest::kernel().simulation_manager;
   const long steps = simulation.get_eprop_update_interval().get_steps();
   const long min_delay = nest::kernel().connection_manager.get_min_delay();
@@ -163,9 +158,9 @@ eventprop_readout_chiplearn::pre_run_hook()
   }
   if ( not( grid_ == core::IntervalGrid { steps, 0 } ) )
   {
-    grid_ = { steps, 0 };
-    held_.clear();
+    set_trial_grid( { steps, 0 } );
     pending_.reset();
+    feedback_.clear();
   }
 }
 
@@ -176,8 +171,9 @@ eventprop_readout_chiplearn::update( const nest::Time& origin, const long from, 
   {
     finish_trial();
   }
-  std::vector< double > logits( nest::kernel().connection_manager.get_min_delay(),
-    std::numeric_limits< double >::quiet_NaN() );
+  const long min_delay = nest::kernel().connection_manager.get_min_delay();
+  std::vector< double > logits( min_delay, std::numeric_limits< double >::quiet_NaN() );
+  std::vector< double > feedback( min_delay, std::numeric_limits< double >::quiet_NaN() );
   for ( long lag = from; lag < to; ++lag )
   {
     const long step = origin.get_steps() + lag;
@@ -188,15 +184,28 @@ eventprop_readout_chiplearn::update( const nest::Time& origin, const long from, 
       S_.membrane = {};
       seen_ = {};
     }
-    const bool spike = ep::output_step( S_.membrane, seen_, P_.neuron_model, P_.membrane, propagators_, P_v_, h_,
-      step_in_trial * h_, spike_input_.get_value( lag ) );
+    spikes_.clear();
+    try
+    {
+      ep::output_step( S_.membrane, seen_, P_.neuron_model, P_.membrane, step_, step_in_trial * h_,
+        precise_input_.take( lag ), spikes_ );
+    }
+    catch ( const std::overflow_error& error )
+    {
+      numerical_instability( "spikes", static_cast< double >( spikes_.size() ) );
+    }
     if ( not( std::isfinite( S_.membrane.v ) and std::isfinite( S_.membrane.i ) ) )
     {
       numerical_instability( "V_m", S_.membrane.v );
     }
-    if ( spike )
+    for ( const ep::Spike& spike : spikes_ )
     {
-      emit_spike( origin, lag );
+      emit_precise_spike( origin, lag, h_ - spike.time );
+    }
+    if ( not feedback_.empty() )
+    {
+      feedback[ lag ] = feedback_.front();
+      feedback_.pop_front();
     }
     if ( step_in_trial == grid_.steps - 1 and trial >= 0 )
     {
@@ -208,6 +217,9 @@ eventprop_readout_chiplearn::update( const nest::Time& origin, const long from, 
   nest::DelayedRateConnectionEvent logit_event;
   logit_event.set_coeffarray( logits );
   nest::kernel().event_delivery_manager.send_secondary( *this, logit_event );
+  nest::LearningSignalConnectionEvent feedback_event;
+  feedback_event.set_coeffarray( feedback );
+  nest::kernel().event_delivery_manager.send_secondary( *this, feedback_event );
 }
 
 void
@@ -218,48 +230,25 @@ eventprop_readout_chiplearn::finish_trial()
   last_adjoint_ = ep::output_adjoint(
     P_.loss, last_.seen, others_, last_.is_target, T, P_.membrane, P_.first_spike, P_.slope_floor );
   last_loss_ = ep::target_loss( P_.loss, last_adjoint_.p, ep::first_spike_time_or_end( last_.seen, T ), P_.first_spike );
-  const auto held = held_.find( last_.trial );
-  if ( held != held_.end() )
+  std::vector< ep::AdjointJump > jumps;
+  if ( last_adjoint_.jump )
   {
-    held->second.jump = last_adjoint_.jump;
-    held->second.final = true;
+    jumps.push_back( *last_adjoint_.jump );
+  }
+  finish_trial_adjoint( last_.trial, jumps );
+  const FeedbackMessage message { static_cast< long >( get_node_id() ), last_.trial, last_adjoint_.jump.value_or( ep::AdjointJump { 0.0, 0.0 } ), P_.membrane };
+  for ( const double value : message.values() )
+  {
+    feedback_.push_back( value );
   }
   pending_.reset();
   others_ = core::OthersSoftmaxSum();
 }
 
 void
-eventprop_readout_chiplearn::acquire_trial( long trial )
+eventprop_readout_chiplearn::handle( nest::SpikeEvent& e )
 {
-  ++held_[ trial ].holders;
-}
-
-bool
-eventprop_readout_chiplearn::trial_final( long trial ) const
-{
-  const auto held = held_.find( trial );
-  return held != held_.end() and held->second.final;
-}
-
-double
-eventprop_readout_chiplearn::take_gradient( long trial, std::span< const double > arrivals )
-{
-  const auto held = held_.find( trial );
-  if ( held == held_.end() or not held->second.final )
-  {
-    throw nest::KernelException( get_name() + ": the gradient of trial " + std::to_string( trial )
-      + " was taken before its loss was known." );
-  }
-  double gradient = 0.0;
-  if ( held->second.jump )
-  {
-    gradient = ep::weight_gradient( P_.membrane, std::span( &*held->second.jump, 1 ), arrivals );
-  }
-  if ( --held->second.holders == 0 )
-  {
-    held_.erase( held );
-  }
-  return gradient;
+  precise_input_.add( e, h_ );
 }
 
 void

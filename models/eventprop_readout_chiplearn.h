@@ -8,9 +8,8 @@
 #ifndef EVENTPROP_READOUT_CHIPLEARN_H
 #define EVENTPROP_READOUT_CHIPLEARN_H
 
-#include <map>
+#include <deque>
 #include <optional>
-#include <span>
 #include <string>
 
 // chiplearn
@@ -18,6 +17,7 @@
 #include "core/eventprop.h"
 #include "core/loss.h"
 #include "core/time_grid.h"
+#include "eventprop_target.h"
 
 // nestkernel
 #include "secondary_event.h"
@@ -44,9 +44,13 @@ constant, ``E_L`` = ``V_reset`` = 0 and no refractoriness (EventProp's neuron):
    \frac{dV}{dt} = -\frac{V}{\tau_\text{m}} + \frac{I}{C_\text{m}}, \qquad
    \frac{dI}{dt} = -\frac{I}{\tau_\text{syn}},
 
-integrated exactly on the grid, with the input spikes' weights (pA) as jumps of :math:`I` at the end of
-the step in which they arrive, as in ``iaf_psc_exp``. With ``neuron_model`` = ``lif`` the neuron spikes
-when :math:`V \ge V_\text{th}` at the end of a step and is reset to 0; with ``leaky`` it never spikes.
+integrated exactly, with the input spikes' weights (pA) as jumps of :math:`I` at their arrival: at the end
+of the step for spikes on the grid, as in ``iaf_psc_exp``, and at the precise time for off-grid spikes (from
+``eventprop_iaf_chiplearn``). With ``neuron_model`` = ``lif`` the neuron spikes when :math:`V \ge V_\text{th}`
+at the end of a step or at an input, at the crossing inside that piece, where it is reset to 0 (so it is
+``iaf_psc_exp`` up to its first spike, the only one its loss uses; its spikes are sent off-grid); with
+``leaky`` it never spikes. When it knows a trial's adjoint it sends its description back to the hidden
+neurons over ``eventprop_feedback_connection_chiplearn`` (see ``eventprop_iaf_chiplearn``).
 
 Trials. The kernel's ``eprop_update_interval`` is the trial length :math:`T`; trial :math:`k` covers
 :math:`(kT, (k+1)T]`, and :math:`V` and :math:`I` are 0 at its start. An input spike of a generator at
@@ -119,7 +123,8 @@ is the output with the largest)
 Sends
 +++++
 
-SpikeEvent (``lif``), DelayedRateConnectionEvent (its logit, at the last step of a trial; NaN otherwise)
+SpikeEvent (``lif``, off-grid), DelayedRateConnectionEvent (its logit, at the last step of a trial; NaN otherwise),
+LearningSignalConnectionEvent (its adjoint's description, to hidden neurons)
 
 Receives
 ++++++++
@@ -162,19 +167,9 @@ struct EventpropReadoutState
   void set( const Dictionary&, const EventpropReadoutParameters&, double delta_EL, nest::Node* );
 };
 
-/**
- * What an output keeps of a trial for its synapses: its adjoint jump, once the other outputs' logits are in,
- * until every synapse that saw input spikes in the trial has taken its gradient.
- */
-struct HeldTrial
-{
-  std::optional< core::eventprop::AdjointJump > jump;
-  bool final = false;
-  long holders = 0;
-};
-
 class eventprop_readout_chiplearn
   : public ChiplearnNode< eventprop_readout_chiplearn, EventpropReadoutParameters, EventpropReadoutState >
+  , public EventpropTarget
 {
 public:
   using ChiplearnNode::handle;
@@ -187,6 +182,7 @@ public:
     TARGET_SIGNAL = 2
   };
 
+  void handle( nest::SpikeEvent& ) override;
   void handle( nest::DelayedRateConnectionEvent& ) override;
   size_t handles_test_event( nest::DelayedRateConnectionEvent&, size_t receptor_type ) override;
 
@@ -195,31 +191,28 @@ public:
   {
   }
 
-  void get_status( Dictionary& ) const override;
-
-  // ---- for eventprop_synapse_chiplearn
-  const core::IntervalGrid&
-  trial_grid() const
+  //! The adjoint's description sent back to hidden neurons (eventprop_feedback_connection_chiplearn).
+  void
+  sends_secondary_event( nest::LearningSignalConnectionEvent& ) override
   {
-    return grid_;
   }
 
+  bool
+  is_off_grid() const override
+  {
+    return true;
+  }
+
+  void get_status( Dictionary& ) const override;
+
   const core::eventprop::Membrane&
-  membrane() const
+  membrane() const override
   {
     return P_.membrane;
   }
 
-  //! A synapse saw an input spike arrive in `trial` and will take its gradient.
-  void acquire_trial( long trial );
-
-  //! Whether the trial's adjoint is known (the other outputs' logits have arrived).
-  bool trial_final( long trial ) const;
-
-  //! The gradient dL/dw of a synapse with these arrival times (ms from the trial start, sorted); releases the trial.
-  double take_gradient( long trial, std::span< const double > arrivals );
-
 private:
+  void init_buffers_() override;
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
 
@@ -249,10 +242,11 @@ private:
     return core::eventprop::logit( P_.loss, seen_, grid_.steps * h_, P_.first_spike );
   }
 
-  core::IntervalGrid grid_;
-  core::ExpCurrentPropagators propagators_ {};
-  double P_v_ = 0.0;
+  core::eventprop::StepPropagators step_ {};
   double h_ = 0.1;
+  PreciseSpikeInput precise_input_;
+  std::vector< core::eventprop::Spike > spikes_;  //!< of the running step
+  std::deque< double > feedback_;                 //!< the adjoint's description, still to be sent
   core::eventprop::TrialObservation seen_;  //!< of the running trial
 
   //! The trial that ended and waits for the other outputs' logits.
@@ -269,8 +263,6 @@ private:
   Pending last_;
   core::eventprop::OutputAdjoint last_adjoint_ { 0.0, 0.0, std::nullopt };
   double last_loss_ = 0.0;
-
-  std::map< long, HeldTrial > held_;
 
   static nest::RecordablesMap< eventprop_readout_chiplearn > recordablesMap_;
 };

@@ -18,7 +18,7 @@
 // chiplearn
 #include "core/optimizer.h"
 #include "core/weight_grid.h"
-#include "eventprop_readout_chiplearn.h"
+#include "eventprop_target.h"
 #include "synapse_common.h"
 
 namespace chiplearn
@@ -34,8 +34,9 @@ Synapse onto an EventProp output, trained from the output's adjoint at its input
 Description
 +++++++++++
 
-``eventprop_synapse_chiplearn`` connects any spiking node to an ``eventprop_readout_chiplearn``. It keeps
-the arrival times (spike time + delay, relative to the trial start) of its input spikes in each trial
+``eventprop_synapse_chiplearn`` connects any spiking node to an ``eventprop_readout_chiplearn`` or an
+``eventprop_iaf_chiplearn`` (a hidden neuron). It keeps the arrival times (precise spike time + delay, relative
+to the trial start) of its input spikes in each trial
 (memory proportional to its spikes) and, once the output knows the trial's loss (its first spike time or
 maximum and the other outputs' logits), takes the gradient
 
@@ -45,9 +46,12 @@ maximum and the other outputs' logits), takes the gradient
 
 of EventProp [1]_ from the output's adjoint. It does so at its next input spike after the loss is known,
 and sums the gradients of ``batch_size`` trials into one step of the optimizer shared with
-``eprop_synapse_chiplearn`` (gradient descent or Adam, mean gradient over the batch). A trial's gradient
-is therefore applied at the synapse's first spike in a later trial (one or two trials later); the
-gradients of the last trials of a run are applied at the next spikes of a later run.
+``eprop_synapse_chiplearn`` (gradient descent or Adam, mean gradient over the batch). The step of a batch
+is taken before the synapse's first spike of a later batch passes, so the spikes of a batch meet one weight,
+except a spike that arrives before the target knows the adjoint of the previous batch's last trial (in a
+trial's first steps: one slice of min_delay after the trial for an output, ceil(7 / min_delay) + 1 slices
+for a hidden neuron), which meets the weight before that step. The gradients of the last trials of a run are
+applied at the next spikes of a later run.
 
 Parameters
 ++++++++++
@@ -120,10 +124,11 @@ public:
   check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& cp )
   {
     check_weight_in( weight_, cp.weight_grid );
-    if ( dynamic_cast< eventprop_readout_chiplearn* >( &t ) == nullptr )
+    if ( dynamic_cast< EventpropTarget* >( &t ) == nullptr )
     {
-      throw nest::IllegalConnection(
-        "eventprop_synapse_chiplearn connects only to eventprop_readout_chiplearn, not to " + t.get_name() + "." );
+      throw nest::IllegalConnection( "eventprop_synapse_chiplearn connects only to eventprop_readout_chiplearn and "
+                                     "eventprop_iaf_chiplearn, not to "
+        + t.get_name() + "." );
     }
     ConnTestDummyNode dummy_target;
     ConnectionBase::check_connection_( dummy_target, s, t, receptor_type );
@@ -133,21 +138,19 @@ public:
   send( nest::Event& e, size_t thread, const CommonPropertiesType& cp )
   {
     nest::Node* target_node = get_target( thread );
-    auto& target = *static_cast< eventprop_readout_chiplearn* >( target_node );  // checked at connection
-    const core::IntervalGrid& grid = target.trial_grid();
-    // the output's step in which the spike makes its current jump (at the step's end)
-    const long arrival_step = e.get_stamp().get_steps() + get_delay_steps() - 1;
-    const long trial = grid.interval_of( arrival_step );
-    if ( trial >= 0 )
+    auto& target = *dynamic_cast< EventpropTarget* >( target_node );  // checked at connection
+    const Arrival arrival = arrival_of( target.trial_grid(), e.get_stamp().get_steps(), get_delay_steps(),
+      e.get_offset(), nest::Time::get_resolution().get_ms() );
+    if ( arrival.trial >= 0 )
     {
-      if ( held_.empty() or held_.back().trial != trial )
+      if ( held_.empty() or held_.back().trial != arrival.trial )
       {
-        held_.push_back( { trial, {} } );
-        target.acquire_trial( trial );
+        held_.push_back( { arrival.trial, {} } );
+        target.acquire_trial( arrival.trial );
       }
-      held_.back().arrivals.push_back(
-        ( grid.step_in_interval( arrival_step ) + 1 ) * nest::Time::get_resolution().get_ms() );
-      take_final_gradients( target, cp, e.get_sender_node_id() );
+      held_.back().arrivals.push_back( arrival.time );
+      take_final_gradients( target, cp, e.get_sender_node_id(), target_node->get_node_id() );
+      step_to_batch_of( arrival.trial, cp, e.get_sender_node_id(), target_node->get_node_id() );
     }
     e.set_receiver( *target_node );
     e.set_weight( weight_ );
@@ -208,19 +211,37 @@ public:
 private:
   static void check_weight_in( double weight, const core::WeightGrid& grid );
 
-  //! Takes, in trial order, the gradients of the held trials whose loss the output knows, and steps the optimizer.
+  //! Takes, in trial order, the gradients of the held trials whose adjoint the target knows, and steps the optimizer.
   void
-  take_final_gradients( eventprop_readout_chiplearn& target, const CommonPropertiesType& cp, size_t source )
+  take_final_gradients( EventpropTarget& target, const CommonPropertiesType& cp, size_t source, size_t target_id )
   {
     std::size_t done = 0;
     for ( ; done < held_.size() and target.trial_final( held_[ done ].trial ); ++done )
     {
       HeldArrivals& held = held_[ done ];
-      const double gradient = target.take_gradient( held.trial, held.arrivals );
-      weight_ =
-        eventprop_optimized_weight( optimizer_, cp, held.trial, gradient, weight_, source, target.get_node_id() );
+      const double gradient = target.take_gradient( held.trial, held.arrivals, "eventprop_synapse_chiplearn" );
+      weight_ = eventprop_optimized_weight( optimizer_, cp, held.trial, gradient, weight_, source, target_id );
     }
     held_.erase( held_.begin(), held_.begin() + done );
+  }
+
+  /**
+   * Takes the optimizer steps of the batches before `trial`'s before its spike is transmitted, so that the
+   * spikes of a batch meet the same weight (the one the gradient is taken at, and the one the feedback
+   * connections of a hidden neuron hold). A spike that arrives while a trial of an earlier batch still waits
+   * for its adjoint (in the first steps of a trial: an output knows its adjoint one slice of min_delay after
+   * its trial, a hidden neuron ceil(7 / min_delay) + 1 slices after it) cannot know the new weight: it meets
+   * the weight before that batch's step, and its gradient is the one at the new weight.
+   */
+  void
+  step_to_batch_of( long trial, const CommonPropertiesType& cp, size_t source, size_t target_id )
+  {
+    const long batch = core::floor_div( trial, cp.optimizer.batch_size );
+    if ( held_.front().trial != trial and core::floor_div( held_.front().trial, cp.optimizer.batch_size ) < batch )
+    {
+      return;
+    }
+    weight_ = eventprop_optimized_weight( optimizer_, cp, trial, 0.0, weight_, source, target_id );
   }
 
   struct HeldArrivals

@@ -231,6 +231,15 @@ LeakyNode::emit_spike( const nest::Time& origin, long lag )
 }
 
 void
+LeakyNode::emit_precise_spike( const nest::Time& origin, long lag, double offset )
+{
+  set_spiketime( nest::Time::step( origin.get_steps() + lag + 1 ), offset );
+  nest::SpikeEvent se;
+  se.set_offset( offset );
+  nest::kernel().event_delivery_manager.send( *this, se, lag );
+}
+
+void
 LeakyNode::clear_input_buffers()
 {
   spike_input_.clear();

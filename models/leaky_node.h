@@ -132,6 +132,9 @@ protected:
   //! Sends a spike in step origin + lag and records its time for spike-time-based synapses.
   void emit_spike( const nest::Time& origin, long lag );
 
+  //! Sends an off-grid spike fired `offset` ms (0 <= offset < h) before the end of step origin + lag, and records it.
+  void emit_precise_spike( const nest::Time& origin, long lag, double offset );
+
   //! Raises NumericalInstability naming the node and the quantity that is not finite.
   [[noreturn]] void numerical_instability( const std::string& quantity, double value ) const;
 

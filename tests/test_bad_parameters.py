@@ -219,7 +219,7 @@ def test_eventprop_synapse_values_and_target_are_checked(nest_kernel):
     with pytest.raises(nest.NESTErrors.BadProperty, match=r"weight = 200 pA is out of range; allowed: Wmin <= weight <= Wmax "
                        r"\(-100 to 100 pA\)"):
         nest.Connect(pre, post, syn_spec={**spec, "weight": 200.0})
-    with pytest.raises(nest.NESTErrors.IllegalConnection, match="connects only to eventprop_readout_chiplearn, not to iaf_psc_exp"):
+    with pytest.raises(nest.NESTErrors.IllegalConnection, match="connects only to eventprop_readout_chiplearn and eventprop_iaf_chiplearn, not to iaf_psc_exp"):
         nest.Connect(pre, nest.Create("iaf_psc_exp"), syn_spec={**spec, "weight": 1.0})
     with pytest.raises(nest.NESTErrors.BadProperty, match='optimizer type = "sgd" is unknown'):
         nest.SetDefaults("eventprop_synapse_chiplearn", {"optimizer": {"type": "sgd"}})

@@ -27,6 +27,7 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -183,52 +184,152 @@ struct TrialObservation
   }
 };
 
+/** An input spike inside a grid step: the current jumps by w [pA] at t in (0, h] from the step's start. */
+struct TimedInput
+{
+  double t;  //!< [ms] from the step's start; an on-grid spike arrives at the step's end, t = h
+  double w;  //!< [pA]
+};
+
+/** A spike inside a trial: the time at which v crossed V_th and tau_m dv/dt there (the paper's tau_m V-dot^-). */
+struct Spike
+{
+  double time;   //!< [ms] from the start of the step (lif_step) or of the trial
+  double slope;  //!< [mV]
+};
+
+/** The propagators of one whole grid step, so that a step without off-grid input is iaf_psc_exp's to the bit. */
+struct StepPropagators
+{
+  double h = 0.1;
+  ExpCurrentPropagators P {};
+  double P_v = 0.0;
+};
+
+inline StepPropagators
+step_propagators( const Membrane& m, double h )
+{
+  return { h, exp_current_propagators( h, m.tau_m, m.tau_s, m.C_m ), decay_factor( h, m.tau_m ) };
+}
+
+//! The state dt after s with no input in between: the step's propagators for a whole step, else the closed form.
+inline MembraneState
+advance( const MembraneState& s, const Membrane& m, const StepPropagators& step, double dt )
+{
+  if ( dt == step.h )
+  {
+    return { step.P_v * s.v + step.P.P_vi * s.i, step.P.P_ii * s.i };
+  }
+  return evolve( s, m, dt );
+}
+
+//! Most spikes a neuron may fire inside one grid step before the step is refused as numerically unstable.
+constexpr std::size_t max_spikes_per_step = 1000;
+
 /**
- * One grid step of an output, in the order of NEST's iaf_psc_exp: the membrane evolves over h from the
- * state after the previous step, the observation notes the crossing or the peak inside the step, a LIF
- * output that reaches V_th is reset to 0, and then the input spikes arriving in this step (summed weight
- * `input`, pA) make the current jump. t_start is the step's start relative to the trial. Returns whether
- * the output spiked.
+ * Runs the pieces of one grid step between its input times: piece(start, t0, dt) integrates from state `start`
+ * at t0 (from the step's start) over dt and leaves the state at the piece's end in s; then the inputs at the
+ * piece's end make the current jump. inputs are sorted by time, each in (0, h].
  */
-inline bool
+template < typename Piece >
+void
+run_pieces( MembraneState& s, const StepPropagators& step, std::span< const TimedInput > inputs, Piece&& piece )
+{
+  double t = 0.0;
+  for ( const TimedInput& input : inputs )
+  {
+    if ( input.t > t )
+    {
+      piece( MembraneState( s ), t, input.t - t );
+      t = input.t;
+    }
+    s.i += input.w;
+  }
+  if ( t < step.h )
+  {
+    piece( MembraneState( s ), t, step.h - t );
+  }
+}
+
+/**
+ * One grid step of a LIF neuron with reset to 0 at the crossing and no refractoriness: between inputs the
+ * membrane evolves in closed form; when v >= V_th at the end of a piece, the crossing inside the piece is
+ * found (crossing_time), v is reset to 0 there and the piece continues from the crossing (a neuron may fire
+ * several times in a step). Appends the spikes, with times from the step's start, to `spikes`. The potential
+ * between a crossing and the end of its step is the continuous-time model's, as in iaf_psc_exp_ps; the
+ * detection at the pieces' ends is the grid's. Throws std::overflow_error after max_spikes_per_step spikes.
+ */
+inline void
+lif_step( MembraneState& s,
+  const Membrane& m,
+  const StepPropagators& step,
+  std::span< const TimedInput > inputs,
+  std::vector< Spike >& spikes )
+{
+  std::size_t fired = 0;
+  run_pieces( s,
+    step,
+    inputs,
+    [ & ]( MembraneState start, double t0, double dt )
+    {
+      s = advance( start, m, step, dt );
+      while ( s.v >= m.V_th )
+      {
+        if ( ++fired > max_spikes_per_step )
+        {
+          throw std::overflow_error( "more than " + std::to_string( max_spikes_per_step )
+            + " spikes in one step (synaptic current " + format_number( start.i ) + " pA)" );
+        }
+        const double t = crossing_time( start, m, dt );
+        const MembraneState at = evolve( start, m, t );
+        spikes.push_back( { t0 + t, m.tau_m * v_slope( at, m ) } );
+        start = { 0.0, at.i };
+        t0 += t;
+        dt -= t;
+        s = evolve( start, m, dt );
+      }
+    } );
+}
+
+/**
+ * One grid step of an output: a LIF output runs lif_step and notes its first spike (its precise crossing and
+ * slope); a leaky output notes the maximum of v over the step's pieces. t_start is the step's start relative
+ * to the trial; the spikes (times from the step's start) are appended to `spikes`.
+ */
+inline void
 output_step( MembraneState& s,
   TrialObservation& seen,
   NeuronModel model,
   const Membrane& m,
-  const ExpCurrentPropagators& P,
-  double P_v,
-  double h,
+  const StepPropagators& step,
   double t_start,
-  double input )
+  std::span< const TimedInput > inputs,
+  std::vector< Spike >& spikes )
 {
-  const MembraneState start = s;
-  s = { P_v * s.v + P.P_vi * s.i, P.P_ii * s.i };
-  bool spike = false;
   if ( model == NeuronModel::lif )
   {
-    spike = s.v >= m.V_th;
-    if ( spike )
+    const std::size_t before = spikes.size();
+    lif_step( s, m, step, inputs, spikes );
+    if ( spikes.size() > before and not seen.spiked() )
     {
-      if ( not seen.spiked() )
+      seen.first_spike_time = t_start + spikes[ before ].time;
+      seen.slope = spikes[ before ].slope;
+    }
+    return;
+  }
+  run_pieces( s,
+    step,
+    inputs,
+    [ & ]( MembraneState start, double t0, double dt )
+    {
+      s = advance( start, m, step, dt );
+      const Peak peak = peak_in_step( start, m, dt );
+      if ( peak.v > seen.v_max )
       {
-        const double t = crossing_time( start, m, h );
-        seen.first_spike_time = t_start + t;
-        seen.slope = m.tau_m * v_slope( evolve( start, m, t ), m );
+        seen.v_max = peak.v;
+        seen.t_max = t_start + t0 + peak.t;
       }
-      s.v = 0.0;
-    }
-  }
-  else
-  {
-    const Peak peak = peak_in_step( start, m, h );
-    if ( peak.v > seen.v_max )
-    {
-      seen.v_max = peak.v;
-      seen.t_max = t_start + peak.t;
-    }
-  }
-  s.i += input;
-  return spike;
+    } );
 }
 
 /** A jump of lambda_V (lambda_V just before minus just after, in reverse time) at a time of the trial. */
@@ -315,6 +416,47 @@ weight_gradient( const Membrane& m, std::span< const AdjointJump > jumps, std::s
     }
   }
   return -m.tau_s * m.tau_m / m.C_m * lambda_i_sum;
+}
+
+/**
+ * The adjoint jumps of a hidden neuron at its spikes of a trial (sorted by time), chained backwards in time:
+ * at spike k, lambda_V^+ is what the later jumps left, and the jump is spike_jump with the error errors[k] that
+ * the neurons it drives send back (sum_j w_jk (lambda_V^j - lambda_I^j) at the spike's arrival at j, w in the
+ * paper's units, see feedback_error).
+ */
+inline std::vector< AdjointJump >
+hidden_jumps( const Membrane& m, std::span< const Spike > spikes, std::span< const double > errors, double slope_floor )
+{
+  std::vector< AdjointJump > jumps( spikes.size() );
+  AdjointState a;
+  for ( std::size_t k = spikes.size(); k-- > 0; )
+  {
+    if ( k + 1 < spikes.size() )
+    {
+      a = propagate_back( a, m, spikes[ k + 1 ].time - spikes[ k ].time );
+    }
+    const double jump = spike_jump( a.lambda_v, 0.0, errors[ k ], spikes[ k ].slope, m.V_th, slope_floor );
+    a.lambda_v += jump;
+    jumps[ k ] = { spikes[ k ].time, jump };
+  }
+  return jumps;
+}
+
+/**
+ * What a spike arriving at time `arrival` at a neuron with adjoint jump `jump` (membrane `target`) over a
+ * connection of weight w [pA] contributes to the error of its sender: w tau_m / C_m (lambda_V - lambda_I)
+ * at the arrival (the weight in the paper's units, I = tau_m / C_m i). An arrival at or after the jump sees
+ * the adjoint after it (0), as in weight_gradient.
+ */
+inline double
+feedback_error( const Membrane& target, const AdjointJump& jump, double arrival, double w )
+{
+  if ( not( arrival < jump.time ) )
+  {
+    return 0.0;
+  }
+  const AdjointState a = propagate_back( { jump.lambda_v, 0.0 }, target, jump.time - arrival );
+  return w * target.tau_m / target.C_m * ( a.lambda_v - a.lambda_i );
 }
 
 /** The losses of a task's outputs. Both are a cross-entropy of a softmax over the task's outputs. */

@@ -182,14 +182,13 @@ configured_history( long interval_steps, long shift )
   return history;
 }
 
-//! Runs one EventProp output over the steps of `input` (summed weights arriving in each step, pA) from rest.
+//! Runs one EventProp output over the steps of `input` (summed weights arriving at the end of each step, pA) from rest.
 py::tuple
 run_eventprop_trial( const eventprop::Membrane& m, const std::string& model_name, double h, const Array& input )
 {
   m.check();
   const auto model = choice< eventprop::NeuronModel >( eventprop::neuron_model_names(), "neuron_model", model_name );
-  const ExpCurrentPropagators P = exp_current_propagators( h, m.tau_m, m.tau_s, m.C_m );
-  const double P_v = decay_factor( h, m.tau_m );
+  const eventprop::StepPropagators step = eventprop::step_propagators( m, h );
   auto x = input.unchecked< 1 >();
   const py::ssize_t n = input.shape( 0 );
   Array v( n ), i( n ), z( n );
@@ -198,9 +197,13 @@ run_eventprop_trial( const eventprop::Membrane& m, const std::string& model_name
   auto z_out = z.mutable_unchecked< 1 >();
   eventprop::MembraneState s;
   eventprop::TrialObservation seen;
+  std::vector< eventprop::Spike > spikes;
   for ( py::ssize_t t = 0; t < n; ++t )
   {
-    z_out( t ) = eventprop::output_step( s, seen, model, m, P, P_v, h, t * h, x( t ) ) ? 1.0 : 0.0;
+    const eventprop::TimedInput arriving { h, x( t ) };
+    spikes.clear();
+    eventprop::output_step( s, seen, model, m, step, t * h, std::span( &arriving, x( t ) != 0.0 ? 1 : 0 ), spikes );
+    z_out( t ) = static_cast< double >( spikes.size() );
     v_out( t ) = s.v;
     i_out( t ) = s.i;
   }
@@ -678,6 +681,31 @@ PYBIND11_MODULE( _core, m )
     py::arg( "lambda_v" ), py::arg( "lambda_i" ), py::arg( "membrane" ), py::arg( "d" ) );
   ep.def( "spike_jump", &eventprop::spike_jump, py::arg( "lambda_v_after" ), py::arg( "dl_dt" ), py::arg( "error" ),
     py::arg( "slope" ), py::arg( "V_th" ), py::arg( "slope_floor" ) );
+  ep.def(
+    "hidden_jumps",
+    []( const eventprop::Membrane& mem, const Array& times, const Array& slopes, const Array& errors, double slope_floor )
+    {
+      std::vector< eventprop::Spike > spikes;
+      for ( py::ssize_t k = 0; k < times.shape( 0 ); ++k )
+      {
+        spikes.push_back( { times.at( k ), slopes.at( k ) } );
+      }
+      const auto jumps = eventprop::hidden_jumps(
+        mem, spikes, std::span< const double >( errors.data(), static_cast< std::size_t >( errors.shape( 0 ) ) ), slope_floor );
+      Array out( static_cast< py::ssize_t >( jumps.size() ) );
+      for ( std::size_t k = 0; k < jumps.size(); ++k )
+      {
+        out.mutable_at( k ) = jumps[ k ].lambda_v;
+      }
+      return out;
+    },
+    py::arg( "membrane" ), py::arg( "spike_times" ), py::arg( "slopes" ), py::arg( "errors" ), py::arg( "slope_floor" ),
+    "The jumps of lambda_V of a hidden neuron at its spikes (sorted), given the errors sent back to each." );
+  ep.def(
+    "feedback_error",
+    []( const eventprop::Membrane& target, double jump_time, double jump, double arrival, double w )
+    { return eventprop::feedback_error( target, { jump_time, jump }, arrival, w ); },
+    py::arg( "target" ), py::arg( "jump_time" ), py::arg( "jump" ), py::arg( "arrival" ), py::arg( "weight" ) );
   ep.def(
     "weight_gradient",
     []( const eventprop::Membrane& mem, const Array& jump_times, const Array& jump_lambdas, const Array& arrivals )

@@ -18,7 +18,7 @@ __all__ = ["MODELS", "NESTMismatchError", "install", "module_dir", "module_path"
 
 #: Node models registered by the module.
 MODELS = ("eprop_iaf_chiplearn", "eprop_iaf_adapt_chiplearn", "eprop_readout_chiplearn", "ebn_iaf_chiplearn",
-          "eventprop_readout_chiplearn", "reckon_chip_chiplearn")
+          "eventprop_readout_chiplearn", "reckon_chip_chiplearn", "eventprop_iaf_chiplearn")
 
 
 class NESTMismatchError(RuntimeError):

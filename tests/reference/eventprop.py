@@ -3,8 +3,9 @@ of the EventProp tests.
 
 Written from the equations of Wunderlich & Pehle (2021, Tables 1 and 2, eq. 11) in NEST's units, without
 using chiplearn's C++ core: dv/dt = -v / tau_m + i / C_m, di/dt = -i / tau_s, an input spike of weight w
-(pA) makes i jump by w at the end of the grid step in which it arrives (NEST's iaf_psc_exp order), a LIF
-output is reset to 0 at the end of the step in which v >= V_th. Potentials are relative to E_L; times in
+(pA) makes i jump by w when it arrives (at the end of the grid step for an on-grid input, NEST's iaf_psc_exp
+order), a LIF neuron that reaches V_th at the end of a step or of a piece between inputs is reset to 0 at
+its crossing (as in iaf_psc_exp_ps). Potentials are relative to E_L; times in
 ms from the trial start; the step k spans (k h, (k + 1) h].
 
 The crossing time is found by plain bisection and the maximum by golden-section search (the core uses
@@ -28,38 +29,53 @@ def psp(t, *, tau_m, tau_s, C_m):
     return np.where(t > 0, tau_m * tau_s / (C_m * (tau_m - tau_s)) * (np.exp(-t / tau_m) - np.exp(-t / tau_s)), 0.0)
 
 
-def forward(weights, arrival_steps, *, h, n_steps, tau_m, tau_s, C_m, V_th, spiking):
-    """One trial of one output. weights[j], arrival_steps[j]: input spike j (step in which it arrives).
+def bisect_crossing(v, i, dt, V_th, membrane):
+    """The time in (0, dt] at which v, starting below V_th, reaches it (plain bisection)."""
+    lo, hi = 0.0, dt
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if solution(v, i, mid, **membrane)[0] < V_th:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
 
-    Returns a dict: v, i per step (after the step), spike steps, and the observation: first_spike_time and
-    slope (tau_m dv/dt at the crossing) for a LIF output; t_max, v_max for a leaky one.
+
+def forward(weights, arrival_steps, *, h, n_steps, tau_m, tau_s, C_m, V_th, spiking, arrival_times=None):
+    """One trial of one neuron. weights[j], arrival_steps[j]: input spike j arrives at the end of that step; or,
+    with arrival_times, at that time [ms from the trial start] (off-grid: the current jumps there).
+
+    Between inputs v and i evolve in closed form. A spiking neuron fires when v >= V_th at the end of a piece
+    (between two input times or a step's end), at the crossing inside the piece, where v is reset to 0 and the
+    piece goes on. Returns a dict: v, i per step (after the step), the steps with spikes, all spike times and
+    slopes (tau_m dv/dt at the crossing), and the observation: first_spike_time and slope for a spiking neuron;
+    t_max, v_max for a leaky one.
     """
     membrane = dict(tau_m=tau_m, tau_s=tau_s, C_m=C_m)
-    input_per_step = np.zeros(n_steps)
-    np.add.at(input_per_step, np.asarray(arrival_steps, dtype=int), np.asarray(weights, dtype=float))
-    v, i = 0.0, 0.0
-    vs, iis, spikes = np.zeros(n_steps), np.zeros(n_steps), []
-    out = dict(first_spike_time=np.nan, slope=np.nan, t_max=0.0, v_max=0.0)
-    for k in range(n_steps):
-        v_new, i_new = solution(v, i, h, **membrane)
-        if spiking and v_new >= V_th:
-            if np.isnan(out["first_spike_time"]):
-                lo, hi = 0.0, h
-                for _ in range(200):
-                    mid = 0.5 * (lo + hi)
-                    if solution(v, i, mid, **membrane)[0] < V_th:
-                        lo = mid
-                    else:
-                        hi = mid
-                t = 0.5 * (lo + hi)
-                v_t, i_t = solution(v, i, t, **membrane)
-                out["first_spike_time"] = k * h + t
-                out["slope"] = tau_m * (-v_t / tau_m + i_t / C_m)
-            spikes.append(k)
-            v_new = 0.0
-        elif not spiking:
-            # v is unimodal inside a step (one stationary point at most): golden-section search
-            lo, hi = 0.0, h
+    weights = np.asarray(weights, dtype=float)
+    if arrival_times is None:
+        arrival_times = (np.asarray(arrival_steps, dtype=float) + 1) * h
+    arrival_times = np.asarray(arrival_times, dtype=float)
+    order = np.argsort(arrival_times, kind="stable")
+    arrival_times, weights = arrival_times[order], weights[order]
+    state = dict(v=0.0, i=0.0)
+    vs, iis, spike_steps, spike_times, slopes = np.zeros(n_steps), np.zeros(n_steps), [], [], []
+    out = dict(t_max=0.0, v_max=0.0)
+
+    def piece(k, t, dt):
+        v, i = state["v"], state["i"]
+        v_new, i_new = solution(v, i, dt, **membrane)
+        while spiking and v_new >= V_th:
+            tc = bisect_crossing(v, i, dt, V_th, membrane)
+            v_c, i_c = solution(v, i, tc, **membrane)
+            spike_times.append(t + tc)
+            slopes.append(tau_m * (-v_c / tau_m + i_c / C_m))
+            spike_steps.append(k)
+            v, i, t, dt = 0.0, i_c, t + tc, dt - tc
+            v_new, i_new = solution(v, i, dt, **membrane)
+        if not spiking:
+            # v is unimodal inside a piece (one stationary point at most): golden-section search
+            lo, hi = 0.0, dt
             g = (np.sqrt(5) - 1) / 2
             for _ in range(200):
                 a, b = hi - g * (hi - lo), lo + g * (hi - lo)
@@ -67,13 +83,27 @@ def forward(weights, arrival_steps, *, h, n_steps, tau_m, tau_s, C_m, V_th, spik
                     hi = b
                 else:
                     lo = a
-            for t in (0.5 * (lo + hi), h):
-                v_t = solution(v, i, t, **membrane)[0]
+            for tp in (0.5 * (lo + hi), dt):
+                v_t = solution(v, i, tp, **membrane)[0]
                 if v_t > out["v_max"]:
-                    out["v_max"], out["t_max"] = v_t, k * h + t
-        v, i = v_new, i_new + input_per_step[k]
-        vs[k], iis[k] = v, i
-    out.update(v=vs, i=iis, spikes=np.array(spikes, dtype=int))
+                    out["v_max"], out["t_max"] = v_t, t + tp
+        state["v"], state["i"] = v_new, i_new
+
+    j = 0
+    for k in range(n_steps):
+        t, end = k * h, (k + 1) * h
+        while j < len(arrival_times) and arrival_times[j] <= end + 1e-9 * h:
+            if arrival_times[j] > t:
+                piece(k, t, arrival_times[j] - t)
+                t = arrival_times[j]
+            state["i"] += weights[j]
+            j += 1
+        if t < end - 1e-9 * h:
+            piece(k, t, end - t)
+        vs[k], iis[k] = state["v"], state["i"]
+    out.update(v=vs, i=iis, spikes=np.unique(spike_steps).astype(int), spike_times=np.array(spike_times),
+               slopes=np.array(slopes),
+               first_spike_time=spike_times[0] if spike_times else np.nan, slope=slopes[0] if slopes else np.nan)
     return out
 
 

@@ -1,0 +1,256 @@
+/*
+ *  eventprop_iaf_chiplearn.h
+ *
+ *  This file is part of chiplearn, a NEST extension module.
+ *  SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef EVENTPROP_IAF_CHIPLEARN_H
+#define EVENTPROP_IAF_CHIPLEARN_H
+
+#include <map>
+#include <vector>
+
+// chiplearn
+#include "chiplearn_node.h"
+#include "core/eventprop.h"
+#include "eventprop_target.h"
+
+// nestkernel
+#include "secondary_event.h"
+
+namespace chiplearn
+{
+
+/* BeginUserDocs: neuron, EventProp plasticity, current-based, precise spike times
+
+Short description
++++++++++++++++++
+
+Hidden LIF neuron trained by EventProp, its adjoint driven by the outputs it drives
+
+Description
++++++++++++
+
+``eventprop_iaf_chiplearn`` is a hidden neuron of EventProp [1]_: a LIF neuron with an exponential synaptic
+current, ``E_L`` = ``V_reset`` = 0 and no refractoriness,
+
+.. math::
+
+   \frac{dV}{dt} = -\frac{V}{\tau_\text{m}} + \frac{I}{C_\text{m}}, \qquad
+   \frac{dI}{dt} = -\frac{I}{\tau_\text{syn}},
+
+integrated in closed form between input spikes, which make :math:`I` jump by their weight (pA) at their
+precise arrival time (on-grid spikes at the end of their step, as in ``iaf_psc_exp``). When :math:`V \ge
+V_\text{th}` at the end of a step or at an input, the neuron fires at the crossing inside that piece (the
+root of the closed form), :math:`V` is reset to 0 there and integration goes on from the crossing; the
+spike is sent off-grid with this time, as ``iaf_psc_exp_ps`` does. Without input off the grid and before its
+first spike the neuron is ``iaf_psc_exp``; spikes on the grid would make every downstream time a step
+function of the weights, with a zero gradient almost everywhere.
+
+Trials are as for ``eventprop_readout_chiplearn``: the kernel's ``eprop_update_interval``, with :math:`V` and
+:math:`I` 0 at each trial's start.
+
+Adjoint (paper, Table 2). Between its spikes the neuron's :math:`\lambda_V` decays backwards with
+:math:`\tau_\text{m}`; at its spike :math:`t_k` it jumps by
+
+.. math::
+
+   \Delta\lambda_{V,k} = \frac{V_\text{th}\,\lambda_V^+(t_k) + \sum_j w'_{jk}\,(\lambda_V^j - \lambda_I^j)(t_k + d_j)}
+                              {\max(\tau_\text{m}\dot V^-(t_k),\ \text{slope\_floor})},
+
+where :math:`\lambda_V^+` is what the later jumps left (the jumps chain backwards in time over all its
+spikes of the trial), the sum runs over the outputs :math:`j` it drives with weight :math:`w_{jk}` (in the
+paper's units :math:`w' = \tau_\text{m}^j/C_\text{m}^j\,w`) and delay :math:`d_j`, and
+:math:`\tau_\text{m}\dot V^- = \tau_\text{m} I/C_\text{m} - V_\text{th}` is stored at each spike. Its incoming
+``eventprop_synapse_chiplearn`` connections take their gradient from these jumps exactly as an output's do.
+
+How the error reaches it. An output's adjoint is one jump :math:`(t_j, a_j)` (its first spike or maximum),
+so :math:`\lambda_V^j - \lambda_I^j` before it is a sum of two exponentials fixed by that jump and the
+output's :math:`\tau_\text{m}, \tau_\text{syn}`. When an output knows its adjoint (one slice after its trial,
+once the other outputs' logits are in) it sends this description (its node id, the trial, :math:`t_j`, :math:`a_j`,
+:math:`\tau_\text{m}`, :math:`\tau_\text{syn}`, :math:`C_\text{m}`: seven numbers, one per step, as
+secondary events carry one value per step) over ``eventprop_feedback_connection_chiplearn`` connections back
+to the hidden neurons that drive it; each connection evaluates the closed form at the arrivals of its hidden
+neuron's spikes and adds the products with its weight to the neuron's errors. The feedback connection holds the
+forward weight exactly: it computes the forward synapse's gradient from the same arrival times and the same
+jump with the same functions and takes the same optimizer steps, with the forward synapse model's optimizer.
+This fits NEST: connections are one-way and a synapse cannot reach its source, but a node can send secondary
+events to any node (the e-prop learning signals travel so), and the hidden neuron's own spikes are all the
+feedback connection needs from the forward pass. A second, reversed-time simulation would need every trial
+simulated twice and the models switched between two phases.
+
+The neuron knows its trial's adjoint when the last output's message is in, ``ceil(7 / min_delay) + 1`` slices of
+``min_delay`` steps after the trial's end; input spikes of a trial that starts a new batch must arrive later
+than that (the synapse raises an error otherwise), so that the weights of a batch are known before it starts.
+A spike whose arrival at an output falls into the next trial carries no error back (its effect on the next
+trial's loss is not propagated to this neuron's weights); keep the outputs' trials longer than the hidden
+layer's activity plus the delay.
+
+Parameters
+++++++++++
+
+==================== ======= ============================= ===========================================
+**Parameter**        **Unit** **Default, range**           **Description**
+==================== ======= ============================= ===========================================
+``C_m``              pF      250, > 0                      Membrane capacitance
+``tau_m``            ms      10, > 0                       Membrane time constant
+``tau_syn``          ms      5, > 0, != tau_m              Synaptic time constant
+``V_th``             mV      15, > 0                       Threshold, relative to rest (0)
+``slope_floor``      mV      1.5, > 0                      Lower bound of tau_m dV/dt at a spike
+==================== ======= ============================= ===========================================
+
+State: ``V_m`` (mV), ``I_syn`` (pA), settable. Read-only: ``trial`` (the last trial whose adjoint is known,
+-1 before the first), ``spike_times`` and ``slopes`` (its spikes in that trial, ms from the trial start, and
+tau_m dV/dt there), ``errors`` (the summed error sent back to each spike), ``adjoint_jumps`` (the jumps of
+lambda_V), ``held_trials``.
+
+Recordables
++++++++++++
+
+``V_m`` (mV), ``I_syn`` (pA)
+
+Sends
++++++
+
+SpikeEvent (off-grid)
+
+Receives
+++++++++
+
+SpikeEvent (weight in pA), LearningSignalConnectionEvent (over eventprop_feedback_connection_chiplearn),
+DataLoggingRequest
+
+References
+++++++++++
+
+.. [1] Wunderlich TC, Pehle C (2021). Event-based backpropagation can compute exact gradients for spiking
+       neural networks. Scientific Reports 11:12829. https://doi.org/10.1038/s41598-021-91786-z
+
+See also
+++++++++
+
+eventprop_readout_chiplearn, eventprop_synapse_chiplearn, eventprop_feedback_connection_chiplearn,
+iaf_psc_exp_ps
+
+EndUserDocs */
+
+//! Parameters of eventprop_iaf_chiplearn.
+struct EventpropHiddenParameters
+{
+  core::eventprop::Membrane membrane { 10.0, 5.0, 250.0, 15.0 };
+  double slope_floor = 1.5;
+
+  void get( Dictionary& ) const;
+  double set( const Dictionary&, nest::Node* );
+};
+
+//! State of eventprop_iaf_chiplearn.
+struct EventpropHiddenState
+{
+  core::eventprop::MembraneState membrane;
+
+  void get( Dictionary&, const EventpropHiddenParameters& ) const;
+  void set( const Dictionary&, const EventpropHiddenParameters&, double delta_EL, nest::Node* );
+};
+
+/** A spike of the hidden neuron as it was sent: NEST's stamp and offset, and what the adjoint needs. */
+struct SentSpike
+{
+  long stamp_steps;
+  double offset;
+  core::eventprop::Spike spike;  //!< time from the trial start, slope
+};
+
+class eventprop_iaf_chiplearn
+  : public ChiplearnNode< eventprop_iaf_chiplearn, EventpropHiddenParameters, EventpropHiddenState >
+  , public EventpropTarget
+{
+public:
+  using ChiplearnNode::handle;
+  using ChiplearnNode::handles_test_event;
+
+  void handle( nest::SpikeEvent& ) override;
+  size_t handles_test_event( nest::LearningSignalConnectionEvent&, size_t receptor_type ) override;
+
+  bool
+  is_off_grid() const override
+  {
+    return true;
+  }
+
+  void get_status( Dictionary& ) const override;
+
+  const core::eventprop::Membrane&
+  membrane() const override
+  {
+    return P_.membrane;
+  }
+
+  // ---- for eventprop_feedback_connection_chiplearn
+
+  //! The spikes the neuron sent in `trial` (empty if none or forgotten).
+  const std::vector< SentSpike >& sent_spikes( long trial ) const;
+
+  //! The errors an output (node id `output`) sends back to the spikes of `trial`, one per spike.
+  void add_feedback( long trial, size_t output, std::vector< double > errors );
+
+private:
+  void init_buffers_() override;
+  void pre_run_hook() override;
+  void update( const nest::Time&, const long, const long ) override;
+
+  //! The adjoint jumps of `trial` from its spikes and the summed errors of the outputs.
+  void finish_trial( long trial );
+
+  friend class ChiplearnNode;
+  friend class nest::RecordablesMap< eventprop_iaf_chiplearn >;
+  friend class nest::UniversalDataLogger< eventprop_iaf_chiplearn >;
+
+  double
+  get_V_m_() const
+  {
+    return S_.membrane.v;
+  }
+
+  double
+  get_I_syn_() const
+  {
+    return S_.membrane.i;
+  }
+
+  core::eventprop::StepPropagators step_ {};
+  double h_ = 0.1;
+  long feedback_lag_ = 0;  //!< steps from a trial's end until all feedback is in
+  PreciseSpikeInput precise_input_;
+  std::vector< core::eventprop::Spike > step_spikes_;
+
+  struct Trial
+  {
+    std::vector< SentSpike > spikes;
+    std::map< size_t, std::vector< double > > feedback;  //!< by output, summed in node-id order
+  };
+  std::map< long, Trial > trials_;  //!< the running trial and the ones whose spikes may still be asked for
+  long last_finished_ = -1;         //!< the last trial whose adjoint is known
+
+  struct Finished
+  {
+    long trial = -1;
+    std::vector< core::eventprop::Spike > spikes;
+    std::vector< double > errors;
+    std::vector< core::eventprop::AdjointJump > jumps;
+  };
+  Finished last_;
+
+  static nest::RecordablesMap< eventprop_iaf_chiplearn > recordablesMap_;
+};
+
+}  // namespace chiplearn
+
+namespace nest
+{
+template <>
+void RecordablesMap< chiplearn::eventprop_iaf_chiplearn >::create();
+}  // namespace nest
+
+#endif
