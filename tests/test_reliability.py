@@ -276,6 +276,22 @@ def test_learning_signals_start_with_the_first_trial(nest_kernel):
     np.testing.assert_array_equal(L[~in_window], 0.0)
 
 
+@pytest.mark.parametrize("weight", [float("inf"), -float("inf")])
+def test_a_non_finite_feedback_weight_is_caught_outside_the_learning_window_too(nest_kernel, weight):
+    """The feedback connection drops signals that are 0 (outside the learning window) before they reach the
+    neuron, but a non-finite weight times 0 is not 0: the neuron's finiteness check still sees it in the first
+    steps, long before the window."""
+    nest = nest_kernel
+    eprop_kernel(nest, interval=1000.0, window=10.0)
+    neuron, readout = nest.Create("eprop_iaf_chiplearn"), nest.Create("eprop_readout_chiplearn")
+    nest.Connect(nest.Create("eprop_iaf_chiplearn"), neuron, syn_spec={"synapse_model": SYNAPSE, "delay": 1.0})
+    nest.Connect(readout, neuron, syn_spec={"synapse_model": "eprop_learning_signal_connection_chiplearn",
+                                            "delay": 1.0, "weight": weight})
+    constant_target(nest, readout, 3.0)
+    with pytest.raises(nest.NESTErrors.NumericalInstability, match="learning_signal"):
+        nest.Simulate(20.0)
+
+
 def test_install_and_reset_cycles_keep_memory_flat_and_results_equal():
     """100 cycles of ResetKernel, install, a learning network and a simulation: the same spikes every cycle
     (nothing leaks from one kernel into the next) and resident memory flat after the first cycles."""
