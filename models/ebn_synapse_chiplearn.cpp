@@ -72,12 +72,8 @@ check_ebn_connection_entries( const Dictionary& d,
     refuse( model_name, ebn_synapse_chiplearn< nest::TargetIdentifierPtrRport >::step_gain_key, step_gain, "",
       "0 < step_gain < inf" );
   }
-  if ( not( weight >= rule.Wmin * step_gain and weight <= rule.Wmax * step_gain ) )
-  {
-    refuse( model_name, nest::names::weight, weight, "pA",
-      "Wmin * step_gain <= weight <= Wmax * step_gain (" + format_number( rule.Wmin * step_gain ) + " to "
-        + format_number( rule.Wmax * step_gain ) + ")" );
-  }
+  require_weight_in_range(
+    model_name, weight, rule.Wmin * step_gain, rule.Wmax * step_gain, "pA", "Wmin * step_gain <= weight <= Wmax * step_gain" );
   double delay = 0.0;
   if ( d.update_value( nest::names::delay, delay ) )
   {
@@ -146,13 +142,8 @@ EbnSynapseCommonProperties::set_status( const Dictionary& d, nest::ConnectorMode
       require_finite( model_name, reset_step_key, new_reset_step, "mV" );
       const auto [ weight, step_gain ] = default_connection_values( d, cm );
       check_ebn_connection_entries( d, new_rule, weight, step_gain, ebn_model_defaults_keys() );
-      // existing weights lie in the old range: it may widen, not narrow
-      if ( ( new_rule.Wmin > rule.Wmin or new_rule.Wmax < rule.Wmax )
-        and nest::kernel().connection_manager.get_num_connections( cm.get_syn_id() ) > 0 )
-      {
-        throw nest::BadProperty( model_name + ": Wmin and Wmax can only widen while connections of the model exist (now "
-          + format_number( rule.Wmin ) + " to " + format_number( rule.Wmax ) + ")." );
-      }
+      require_widening_while_connected(
+        model_name, "Wmin and Wmax", rule.Wmin, rule.Wmax, new_rule.Wmin, new_rule.Wmax, cm.get_syn_id() );
       nest::CommonSynapseProperties::set_status( d, cm );
       rule = new_rule;
       reset_step = new_reset_step;

@@ -31,11 +31,7 @@ const std::string model_name = "eprop_synapse_chiplearn";
 void
 check_weight( double weight, const core::WeightGrid& grid )
 {
-  if ( not( weight >= grid.Wmin and weight <= grid.Wmax ) )
-  {
-    refuse( model_name, nest::names::weight, weight, "",
-      "Wmin <= weight <= Wmax (" + format_number( grid.Wmin ) + " to " + format_number( grid.Wmax ) + ")" );
-  }
+  require_weight_in_range( model_name, weight, grid.Wmin, grid.Wmax, "" );
 }
 
 const std::vector< std::string >&
@@ -159,14 +155,8 @@ EpropSynapseCommonProperties::set_common_status( const Dictionary& d, nest::Conn
       + format_number( grid.Wmax ) + " leave out the model's default weight " + format_number( weight )
       + "; allowed: Wmin <= weight <= Wmax (set a default weight in the range too)." );
   }
-  // existing weights lie in the old range: it may widen, not narrow
-  if ( ( grid.Wmin > weight_grid.Wmin or grid.Wmax < weight_grid.Wmax )
-    and nest::kernel().connection_manager.get_num_connections( cm.get_syn_id() ) > 0 )
-  {
-    throw nest::BadProperty( model_name + ": optimizer Wmin and Wmax can only widen while connections of the model "
-      + "exist (now " + format_number( weight_grid.Wmin ) + " to " + format_number( weight_grid.Wmax )
-      + "); their weights lie in the present range." );
-  }
+  require_widening_while_connected(
+    model_name, "optimizer Wmin and Wmax", weight_grid.Wmin, weight_grid.Wmax, grid.Wmin, grid.Wmax, cm.get_syn_id() );
   nest::CommonSynapseProperties::set_status( d, cm );
   optimizer = new_optimizer;
   weight_grid = grid;

@@ -41,10 +41,9 @@ void
 check_eventprop_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, bool model_defaults )
 {
   double weight = 0.0;
-  if ( d.update_value( nest::names::weight, weight ) and not( weight >= grid.Wmin and weight <= grid.Wmax ) )
+  if ( d.update_value( nest::names::weight, weight ) )
   {
-    refuse( model_name, nest::names::weight, weight, "pA",
-      "Wmin <= weight <= Wmax (" + format_number( grid.Wmin ) + " to " + format_number( grid.Wmax ) + " pA)" );
+    require_weight_in_range( model_name, weight, grid.Wmin, grid.Wmax, "pA" );
   }
   double delay = 0.0;
   if ( d.update_value( nest::names::delay, delay ) )
@@ -111,13 +110,8 @@ EventpropSynapseCommonProperties::set_status( const Dictionary& d, nest::Connect
       core::WeightGrid grid = weight_grid;
       set_optimizer( d, new_optimizer, grid, model_name, first_batch_after_now );
       check_eventprop_synapse_entries( d, grid, true );
-      if ( ( grid.Wmin > weight_grid.Wmin or grid.Wmax < weight_grid.Wmax )
-        and nest::kernel().connection_manager.get_num_connections( cm.get_syn_id() ) > 0 )
-      {
-        throw nest::BadProperty( model_name + ": optimizer Wmin and Wmax can only widen while connections of the "
-          + "model exist (now " + format_number( weight_grid.Wmin ) + " to " + format_number( weight_grid.Wmax )
-          + "); their weights lie in the present range." );
-      }
+      require_widening_while_connected( model_name, "optimizer Wmin and Wmax", weight_grid.Wmin, weight_grid.Wmax,
+        grid.Wmin, grid.Wmax, cm.get_syn_id() );
       nest::CommonSynapseProperties::set_status( d, cm );
       optimizer = new_optimizer;
       weight_grid = grid;
