@@ -10,6 +10,10 @@ outputs answer. Two kinds of outputs:
                   slowly, since an output whose potential stays below 0 has its maximum at the trial start
                   and no gradient)
 
+The first-spike outputs' defaults (slope floor 3 mV, Adam 1e-3) reach 90 % test accuracy in two epochs:
+the gradient of a spike time divides by the membrane's slope at the crossing, and with a low floor the few
+trials whose target crosses the threshold grazingly carry almost all of the gradient (benchmarks/RESULTS.md).
+
 Training uses Adam on batches of trials, all inside NEST (eventprop_synapse_chiplearn); after every epoch
 the test set runs with learning frozen and the test accuracy is printed. The script saves the weights, the
 learning curve and a figure (learning curve, input rasters with the outputs' responses, confusion matrix)
@@ -39,7 +43,7 @@ MEMBRANE = {"tau_m": 20.0, "tau_syn": 5.0, "C_m": 20.0, "V_th": 1.0}  # tau_m / 
 OUTPUTS = {
     "leaky": {"resolution": 0.5, "params": {**MEMBRANE, "neuron_model": "leaky", "loss": "max_voltage_cross_entropy"},
               "init": (0.0, 0.05)},
-    "lif": {"resolution": 1.0, "params": {**MEMBRANE, "tau_0": 2.0, "tau_1": 10.0, "alpha": 0.01, "slope_floor": 0.1},
+    "lif": {"resolution": 1.0, "params": {**MEMBRANE, "tau_0": 2.0, "tau_1": 10.0, "alpha": 0.01, "slope_floor": 3.0},
             "init": (0.1, 0.1)},
 }
 
@@ -151,9 +155,9 @@ def plot(path, log, example_images, example_logits, example_labels, confusion, h
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--output", choices=sorted(OUTPUTS), default="lif")
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--eta", type=float, default=1e-2, help="Adam's learning rate")
+    parser.add_argument("--eta", type=float, default=1e-3, help="Adam's learning rate")
     parser.add_argument("--lr-decay", type=float, default=0.95, help="learning rate factor per epoch")
     parser.add_argument("--train", type=int, default=60000, help="training images used")
     parser.add_argument("--test", type=int, default=10000, help="test images used")
