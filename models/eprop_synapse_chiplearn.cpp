@@ -45,31 +45,10 @@ model_defaults_keys()
 void
 check_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, const std::vector< std::string >& known )
 {
-  double weight = 0.0;
-  if ( d.update_value( nest::names::weight, weight ) )
-  {
-    check_weight( weight, grid );
-  }
-  double delay = 0.0;
-  if ( d.update_value( nest::names::delay, delay ) )
-  {
-    nest::kernel().connection_manager.get_delay_checker().assert_valid_delay_ms( delay );
-  }
-  core::OptimizerState state;
-  d.update_value( adam_m, state.m );
-  d.update_value( adam_v, state.v );
-  d.update_value( adam_steps, state.adam_steps );
-  require_finite( model_name, adam_m, state.m, "" );
-  require_non_negative( model_name, adam_v, state.v, "" );
-  if ( state.adam_steps < 0 )
-  {
-    refuse( model_name, adam_steps, state.adam_steps, "", "adam_steps >= 0" );
-  }
-  std::vector< std::string > allowed = known;
-  allowed.insert(
-    allowed.end(), { nest::names::weight, nest::names::delay, adam_m, adam_v, adam_steps, apply_held_gradient_key } );
-  refuse_unknown_keys(
-    d, model_name, "synapse property", [ & ]( const std::string& key ) { return is_one_of( key, allowed ); } );
+  std::vector< std::string > more_keys = known;
+  more_keys.push_back( apply_held_gradient_key );
+  check_learning_synapse_entries(
+    d, model_name, [ & ]( double weight ) { check_weight( weight, grid ); }, more_keys );
 }
 
 EpropTarget&

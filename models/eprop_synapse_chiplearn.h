@@ -137,11 +137,6 @@ inline const std::string apply_held_gradient_key = "apply_held_gradient";
 //! Source id where a status update does not know it (NEST's node ids start at 1).
 constexpr size_t unknown_source_node_id = 0;
 
-//! Names of a synapse's Adam moments in its status dictionary.
-inline const std::string adam_m = "adam_m";
-inline const std::string adam_v = "adam_v";
-inline const std::string adam_steps = "adam_steps";
-
 /** Properties shared by all e-prop synapses of a model. */
 class EpropSynapseCommonProperties : public nest::CommonSynapseProperties
 {
@@ -158,10 +153,8 @@ private:
 };
 
 /**
- * Checks the entries of d that belong to one synapse (weight, delay, Adam state) against the weight grid and
- * NEST's delay rules, without changing anything; BadProperty naming the first one out of range. `known`: the
- * keys allowed in d besides them. The model's defaults are checked so before any of them is set, because
- * NEST sets the common properties first and the default connection after them.
+ * check_learning_synapse_entries for eprop_synapse_chiplearn: the weight in the grid's range; `known`: the keys
+ * allowed in d besides one synapse's and apply_held_gradient.
  */
 void check_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, const std::vector< std::string >& known );
 
@@ -339,9 +332,7 @@ eprop_synapse_chiplearn< targetidentifierT >::get_status( Dictionary& d ) const
 {
   ConnectionBase::get_status( d );
   d[ nest::names::weight ] = weight_;
-  d[ adam_m ] = optimizer_.m;
-  d[ adam_v ] = optimizer_.v;
-  d[ adam_steps ] = optimizer_.adam_steps;
+  get_optimizer_state( d, optimizer_ );
   d[ nest::names::size_of ] = static_cast< long >( sizeof( *this ) );
 }
 
@@ -427,9 +418,7 @@ eprop_synapse_chiplearn< targetidentifierT >::set_learning_status( const Diction
   double weight = weight_;
   d.update_value( nest::names::weight, weight );
   core::OptimizerState state = optimizer_;
-  d.update_value( adam_m, state.m );
-  d.update_value( adam_v, state.v );
-  d.update_value( adam_steps, state.adam_steps );
+  update_optimizer_state( d, state );
   weight_ = weight;
   optimizer_ = state;
 }

@@ -93,33 +93,12 @@ EventpropFeedbackCommonProperties::forward( size_t thread ) const
 void
 check_eventprop_feedback_entries( const Dictionary& d, bool model_defaults )
 {
-  double weight = 0.0;
-  if ( d.update_value( nest::names::weight, weight ) )
-  {
-    require_finite( model_name, nest::names::weight, weight, "pA" );
-  }
-  double delay = 0.0;
-  if ( d.update_value( nest::names::delay, delay ) )
-  {
-    nest::kernel().connection_manager.get_delay_checker().assert_valid_delay_ms( delay );
-  }
-  core::OptimizerState state;
-  d.update_value( "adam_m", state.m );
-  d.update_value( "adam_v", state.v );
-  d.update_value( "adam_steps", state.adam_steps );
-  require_finite( model_name, "adam_m", state.m, "" );
-  require_non_negative( model_name, "adam_v", state.v, "" );
-  if ( state.adam_steps < 0 )
-  {
-    refuse( model_name, "adam_steps", state.adam_steps, "", "adam_steps >= 0" );
-  }
-  std::vector< std::string > allowed { nest::names::weight, nest::names::delay, "adam_m", "adam_v", "adam_steps" };
-  if ( model_defaults )
-  {
-    allowed.insert( allowed.end(), { nest::names::receptor_type, forward_key, nest::names::weight_recorder } );
-  }
-  refuse_unknown_keys(
-    d, model_name, "synapse property", [ & ]( const std::string& key ) { return is_one_of( key, allowed ); } );
+  check_learning_synapse_entries(
+    d,
+    model_name,
+    [ & ]( double weight ) { require_finite( model_name, nest::names::weight, weight, "pA" ); },
+    model_defaults ? std::vector< std::string > { nest::names::receptor_type, forward_key, nest::names::weight_recorder }
+                   : std::vector< std::string > {} );
 }
 
 }  // namespace chiplearn

@@ -156,9 +156,7 @@ public:
   {
     ConnectionBase::get_status( d );
     d[ nest::names::weight ] = weight_;
-    d[ "adam_m" ] = optimizer_.m;
-    d[ "adam_v" ] = optimizer_.v;
-    d[ "adam_steps" ] = optimizer_.adam_steps;
+    get_optimizer_state( d, optimizer_ );
     d[ nest::names::size_of ] = static_cast< long >( sizeof( *this ) );
   }
 
@@ -172,9 +170,7 @@ public:
       check_eventprop_feedback_entries( d, defaults );
       ConnectionBase::set_status( d, cm );
       d.update_value( nest::names::weight, weight_ );
-      d.update_value( "adam_m", optimizer_.m );
-      d.update_value( "adam_v", optimizer_.v );
-      d.update_value( "adam_steps", optimizer_.adam_steps );
+      update_optimizer_state( d, optimizer_ );
     };
     if ( defaults )
     {

@@ -165,9 +165,7 @@ public:
   {
     ConnectionBase::get_status( d );
     d[ nest::names::weight ] = weight_;
-    d[ "adam_m" ] = optimizer_.m;
-    d[ "adam_v" ] = optimizer_.v;
-    d[ "adam_steps" ] = optimizer_.adam_steps;
+    get_optimizer_state( d, optimizer_ );
     d[ "held_trials" ] = static_cast< long >( held_.size() );
     d[ nest::names::size_of ] = static_cast< long >( sizeof( *this ) );
   }
@@ -182,9 +180,7 @@ public:
       check_eventprop_synapse_entries( d, model.get_common_properties().weight_grid, defaults );
       ConnectionBase::set_status( d, cm );
       d.update_value( nest::names::weight, weight_ );
-      d.update_value( "adam_m", optimizer_.m );
-      d.update_value( "adam_v", optimizer_.v );
-      d.update_value( "adam_steps", optimizer_.adam_steps );
+      update_optimizer_state( d, optimizer_ );
     };
     if ( defaults )
     {

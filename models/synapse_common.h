@@ -1,7 +1,8 @@
 /*
  *  synapse_common.h -- what chiplearn's synapse models share: the dummy target of NEST's connection test,
- *  setting a model's defaults without leaving NEST's delay checker frozen when the setting is refused, and
- *  the checks of a weight against the model's weight range and of a change of that range.
+ *  setting a model's defaults without leaving NEST's delay checker frozen when the setting is refused, the
+ *  checks of a weight against the model's weight range and of a change of that range, and the status entries
+ *  of one learning synapse (weight, delay, Adam state) with their checks.
  *
  *  This file is part of chiplearn, a NEST extension module.
  *  SPDX-License-Identifier: GPL-2.0-or-later
@@ -11,13 +12,16 @@
 #define CHIPLEARN_SYNAPSE_COMMON_H
 
 #include <string>
+#include <vector>
 
 // nestkernel
 #include "connection.h"
+#include "dictionary.h"
 #include "kernel_manager.h"
 #include "nest_names.h"
 
 // chiplearn
+#include "core/optimizer.h"
 #include "parameter_checks.h"
 
 namespace chiplearn
@@ -105,6 +109,70 @@ require_widening_while_connected( const std::string& model,
     throw nest::BadProperty( model + ": " + range_name + " can only widen while connections of the model exist (now "
       + format_number( old_min ) + " to " + format_number( old_max ) + "); their weights lie in the present range." );
   }
+}
+
+//! Names of a learning synapse's Adam state in its status dictionary.
+inline const std::string adam_m = "adam_m";
+inline const std::string adam_v = "adam_v";
+inline const std::string adam_steps = "adam_steps";
+
+/**
+ * Checks the entries of d that belong to one learning synapse, without changing anything: the weight (with
+ * check_weight, which throws BadProperty if the model refuses it), the delay (NEST's delay rules), the Adam state
+ * (adam_m finite, adam_v >= 0, adam_steps >= 0), and that every key of d is one of these or of more_keys.
+ * BadProperty "<model>: ..." names the first entry out of range or unknown. A model's defaults are checked so
+ * before any of them is set, because NEST sets the common properties first and the default connection after
+ * them.
+ */
+template < typename CheckWeight >
+void
+check_learning_synapse_entries( const Dictionary& d,
+  const std::string& model,
+  const CheckWeight& check_weight,
+  const std::vector< std::string >& more_keys )
+{
+  double weight = 0.0;
+  if ( d.update_value( nest::names::weight, weight ) )
+  {
+    check_weight( weight );
+  }
+  double delay = 0.0;
+  if ( d.update_value( nest::names::delay, delay ) )
+  {
+    nest::kernel().connection_manager.get_delay_checker().assert_valid_delay_ms( delay );
+  }
+  core::OptimizerState state;
+  d.update_value( adam_m, state.m );
+  d.update_value( adam_v, state.v );
+  d.update_value( adam_steps, state.adam_steps );
+  require_finite( model, adam_m, state.m, "" );
+  require_non_negative( model, adam_v, state.v, "" );
+  if ( state.adam_steps < 0 )
+  {
+    refuse( model, adam_steps, state.adam_steps, "", "adam_steps >= 0" );
+  }
+  std::vector< std::string > allowed { nest::names::weight, nest::names::delay, adam_m, adam_v, adam_steps };
+  allowed.insert( allowed.end(), more_keys.begin(), more_keys.end() );
+  refuse_unknown_keys(
+    d, model, "synapse property", [ & ]( const std::string& key ) { return is_one_of( key, allowed ); } );
+}
+
+//! Writes a synapse's Adam state into its status dictionary.
+inline void
+get_optimizer_state( Dictionary& d, const core::OptimizerState& state )
+{
+  d[ adam_m ] = state.m;
+  d[ adam_v ] = state.v;
+  d[ adam_steps ] = state.adam_steps;
+}
+
+//! Reads the Adam state entries of d that are there (checked before by check_learning_synapse_entries).
+inline void
+update_optimizer_state( const Dictionary& d, core::OptimizerState& state )
+{
+  d.update_value( adam_m, state.m );
+  d.update_value( adam_v, state.v );
+  d.update_value( adam_steps, state.adam_steps );
 }
 
 }  // namespace chiplearn
