@@ -16,12 +16,14 @@
 
 // nestkernel
 #include "connection.h"
+#include "connector_model.h"
 #include "exceptions.h"
 #include "nest_names.h"
 #include "secondary_event.h"
 
 // chiplearn
 #include "eprop_target.h"
+#include "parameter_checks.h"
 
 namespace chiplearn
 {
@@ -82,6 +84,10 @@ public:
       throw nest::IllegalConnection( "eprop_learning_signal_connection_chiplearn connects chiplearn's readouts to "
         "chiplearn's recurrent neurons (eprop_iaf_chiplearn, eprop_iaf_adapt_chiplearn), not to " + t.get_name() + "." );
     }
+    if ( get_delay_steps() != 1 )
+    {
+      refuse_delay( Base::get_delay() );
+    }
     nest::LearningSignalConnectionEvent event;
     s.sends_secondary_event( event );
     event.set_sender( s );
@@ -126,7 +132,15 @@ public:
   void
   set_status( const Dictionary& d, nest::ConnectorModel& cm )
   {
+    const long delay_steps = get_delay_steps();
     Base::set_status( d, cm );
+    // the model's default delay is checked when a connection is made with it
+    const auto& model = dynamic_cast< const nest::GenericConnectorModel< eprop_learning_signal_connection_chiplearn >& >( cm );
+    if ( &model.get_default_connection() != this and d.known( nest::names::delay ) and get_delay_steps() != 1 )
+    {
+      Base::set_delay_steps( delay_steps );
+      refuse_delay( d.get< double >( nest::names::delay ) );
+    }
     d.update_value( nest::names::weight, weight_ );
   }
 
@@ -137,6 +151,18 @@ public:
   }
 
 private:
+  /**
+   * Refuses a delay other than one step: the recurrent neurons place a learning signal by its stamp, in the step
+   * that e-prop's chain of one-step delays gives it (eprop_delays::learning_signal_lag), so another delay would
+   * be ignored silently.
+   */
+  [[noreturn]] static void
+  refuse_delay( double delay_ms )
+  {
+    refuse( "eprop_learning_signal_connection_chiplearn", nest::names::delay, delay_ms, "ms",
+      "one simulation step (" + format_number( nest::Time::get_resolution().get_ms() ) + " ms)" );
+  }
+
   double weight_ = 1.0;  //!< feedback weight B_jk
 };
 

@@ -182,6 +182,29 @@ def test_the_learning_signal_connection_reaches_only_chiplearn_neurons(nest_kern
                 "synapse_model": "eprop_learning_signal_connection_chiplearn", "delay": 1.0})
 
 
+def test_the_learning_signal_connection_takes_only_a_one_step_delay(nest_kernel):
+    """The recurrent neurons place a learning signal by its stamp, as e-prop's one-step delays make it: another
+    delay would be ignored, so it is refused at Connect and at SetStatus (a refused SetStatus changes nothing)."""
+    nest = nest_kernel
+    eprop_kernel(nest)
+    readout, neuron = nest.Create("eprop_readout_chiplearn"), nest.Create("eprop_iaf_chiplearn")
+    spec = {"synapse_model": "eprop_learning_signal_connection_chiplearn", "weight": 0.5}
+    message = r"eprop_learning_signal_connection_chiplearn: delay = {} ms is out of range; allowed: one simulation step \(1 ms\)"
+    with pytest.raises(nest.NESTErrors.BadProperty, match=message.format(2)):
+        nest.Connect(readout, neuron, syn_spec={**spec, "delay": 2.0})
+    nest.SetDefaults("eprop_learning_signal_connection_chiplearn", {"delay": 3.0})  # checked when connecting with it
+    with pytest.raises(nest.NESTErrors.BadProperty, match=message.format(3)):
+        nest.Connect(readout, neuron, syn_spec=spec)
+    assert len(nest.GetConnections(readout, neuron)) == 0
+    nest.Connect(readout, neuron, syn_spec={**spec, "delay": 1.0})
+    connection = nest.GetConnections(readout, neuron)
+    with pytest.raises(nest.NESTErrors.BadProperty, match=message.format(4)):
+        connection.set(delay=4.0, weight=2.0)
+    assert connection.get(["delay", "weight"]) == {"delay": 1.0, "weight": 0.5}
+    connection.set(delay=1.0, weight=2.0)
+    assert connection.get(["delay", "weight"]) == {"delay": 1.0, "weight": 2.0}
+
+
 def test_a_delay_other_than_one_step_is_refused_after_connecting_too(nest_kernel):
     nest = nest_kernel
     eprop_kernel(nest)
