@@ -120,7 +120,7 @@ public:
         + s.get_name() + " to " + t.get_name() + "." );
     }
     Dictionary weight;
-    weight[ nest::names::weight ] = weight_;
+    weight[ nest::names::weight ] = learned_.weight;
     check_eventprop_feedback_entries( weight, false );
     nest::LearningSignalConnectionEvent ge;
     s.sends_secondary_event( ge );
@@ -155,8 +155,7 @@ public:
   get_status( Dictionary& d ) const
   {
     ConnectionBase::get_status( d );
-    d[ nest::names::weight ] = weight_;
-    get_optimizer_state( d, optimizer_ );
+    learned_.get( d );
     d[ nest::names::size_of ] = static_cast< long >( sizeof( *this ) );
   }
 
@@ -169,8 +168,7 @@ public:
     {
       check_eventprop_feedback_entries( d, defaults );
       ConnectionBase::set_status( d, cm );
-      d.update_value( nest::names::weight, weight_ );
-      update_optimizer_state( d, optimizer_ );
+      learned_.set( d );
     };
     if ( defaults )
     {
@@ -185,7 +183,7 @@ public:
   void
   set_weight( double w )
   {
-    weight_ = w;
+    learned_.weight = w;
   }
 
 private:
@@ -197,7 +195,7 @@ private:
     const EventpropSynapseCommonProperties& forward = cp.forward( thread );
     const size_t hidden_id = hidden.get_node_id();
     // the weight the forward synapse carried in this trial: the steps of the batches before it
-    weight_ = eventprop_optimized_weight( optimizer_, forward, message.trial, 0.0, weight_, output, hidden_id );
+    learned_.take( message.trial, 0.0, forward, output, hidden_id );
     const double h = nest::Time::get_resolution().get_ms();
     std::vector< double > arrivals;
     std::vector< double > errors;
@@ -214,7 +212,7 @@ private:
         if ( trial == message.trial )
         {
           errors.push_back( a.trial == message.trial
-              ? core::eventprop::feedback_error( message.membrane, message.jump, a.time, weight_ )
+              ? core::eventprop::feedback_error( message.membrane, message.jump, a.time, learned_.weight )
               : 0.0 );
         }
       }
@@ -224,12 +222,11 @@ private:
     {
       const double gradient =
         core::eventprop::weight_gradient( message.membrane, std::span( &message.jump, 1 ), arrivals );
-      weight_ = eventprop_optimized_weight( optimizer_, forward, message.trial, gradient, weight_, output, hidden_id );
+      learned_.take( message.trial, gradient, forward, output, hidden_id );
     }
   }
 
-  double weight_ = 1.0;
-  core::OptimizerState optimizer_;
+  EventpropLearnedWeight learned_;  //!< the forward synapse's weight, taking its steps
   std::array< double, FeedbackMessage::length > message_ {};
   std::size_t received_ = 0;
 };

@@ -48,28 +48,37 @@ check_eventprop_synapse_entries( const Dictionary& d, const core::WeightGrid& gr
                    : std::vector< std::string > {} );
 }
 
-double
-eventprop_optimized_weight( core::OptimizerState& state,
-  const EventpropSynapseCommonProperties& cp,
-  long trial,
+void
+EventpropLearnedWeight::take( long trial,
   double gradient,
-  double weight,
+  const EventpropSynapseCommonProperties& cp,
   size_t source,
   size_t target )
 {
-  // First the steps of the batches before the trial's (all their trials are in: gradients come in trial
-  // order), then the trial's gradient joins its own batch.
   try
   {
-    weight = core::optimized_weight( state, cp.optimizer, cp.weight_grid, trial, 0.0, weight );
+    weight = core::optimized_weight( optimizer, cp.optimizer, cp.weight_grid, trial, 0.0, weight );
   }
   catch ( const std::overflow_error& error )
   {
     throw nest::NumericalInstability( model_name + " (from node " + std::to_string( source ) + " to node "
       + std::to_string( target ) + "): " + error.what() );
   }
-  state.summed_gradient += gradient;
-  return weight;
+  optimizer.summed_gradient += gradient;
+}
+
+void
+EventpropLearnedWeight::get( Dictionary& d ) const
+{
+  d[ nest::names::weight ] = weight;
+  get_optimizer_state( d, optimizer );
+}
+
+void
+EventpropLearnedWeight::set( const Dictionary& d )
+{
+  d.update_value( nest::names::weight, weight );
+  update_optimizer_state( d, optimizer );
 }
 
 void

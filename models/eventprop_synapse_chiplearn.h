@@ -95,14 +95,29 @@ public:
 //! Checks weight, delay and Adam state in d (BadProperty naming the first one out of range), changing nothing.
 void check_eventprop_synapse_entries( const Dictionary& d, const core::WeightGrid& grid, bool model_defaults );
 
-//! The optimizer step of a trial's gradient; NumericalInstability naming the connection if it is not finite.
-double eventprop_optimized_weight( core::OptimizerState& state,
-  const EventpropSynapseCommonProperties& cp,
-  long trial,
-  double gradient,
-  double weight,
-  size_t source,
-  size_t target );
+/**
+ * A weight that learns by EventProp with the optimizer of an eventprop_synapse_chiplearn model, with its Adam
+ * state. The forward synapse and the feedback connections that mirror it each hold one and change it only
+ * through take(), so that from the same trials and gradients they hold the same weight to the bit.
+ */
+struct EventpropLearnedWeight
+{
+  double weight = 1.0;
+  core::OptimizerState optimizer;
+
+  /**
+   * First the optimizer steps of the batches before `trial`'s (all their trials are in: gradients come in trial
+   * order), then the trial's gradient joins its own batch; with a gradient of 0 only the steps.
+   * NumericalInstability naming the connection (from `source` to `target`) if the weight is not finite.
+   */
+  void take( long trial, double gradient, const EventpropSynapseCommonProperties& cp, size_t source, size_t target );
+
+  //! weight, adam_m, adam_v, adam_steps into a connection's status.
+  void get( Dictionary& d ) const;
+
+  //! Reads those of them that d has (checked before).
+  void set( const Dictionary& d );
+};
 
 template < typename targetidentifierT >
 class eventprop_synapse_chiplearn : public nest::Connection< targetidentifierT >
@@ -123,7 +138,7 @@ public:
   void
   check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& cp )
   {
-    check_weight_in( weight_, cp.weight_grid );
+    check_weight_in( learned_.weight, cp.weight_grid );
     if ( dynamic_cast< EventpropTarget* >( &t ) == nullptr )
     {
       throw nest::IllegalConnection( "eventprop_synapse_chiplearn connects only to eventprop_readout_chiplearn and "
@@ -153,7 +168,7 @@ public:
       step_to_batch_of( arrival.trial, cp, e.get_sender_node_id(), target_node->get_node_id() );
     }
     e.set_receiver( *target_node );
-    e.set_weight( weight_ );
+    e.set_weight( learned_.weight );
     e.set_delay_steps( get_delay_steps() );
     e.set_rport( get_rport() );
     e();
@@ -164,8 +179,7 @@ public:
   get_status( Dictionary& d ) const
   {
     ConnectionBase::get_status( d );
-    d[ nest::names::weight ] = weight_;
-    get_optimizer_state( d, optimizer_ );
+    learned_.get( d );
     d[ "held_trials" ] = static_cast< long >( held_.size() );
     d[ nest::names::size_of ] = static_cast< long >( sizeof( *this ) );
   }
@@ -179,8 +193,7 @@ public:
     {
       check_eventprop_synapse_entries( d, model.get_common_properties().weight_grid, defaults );
       ConnectionBase::set_status( d, cm );
-      d.update_value( nest::names::weight, weight_ );
-      update_optimizer_state( d, optimizer_ );
+      learned_.set( d );
     };
     if ( defaults )
     {
@@ -195,13 +208,13 @@ public:
   void
   set_weight( double w )
   {
-    weight_ = w;
+    learned_.weight = w;
   }
 
   double
   get_weight() const
   {
-    return weight_;
+    return learned_.weight;
   }
 
 private:
@@ -216,7 +229,7 @@ private:
     {
       HeldArrivals& held = held_[ done ];
       const double gradient = target.take_gradient( held.trial, held.arrivals, "eventprop_synapse_chiplearn" );
-      weight_ = eventprop_optimized_weight( optimizer_, cp, held.trial, gradient, weight_, source, target_id );
+      learned_.take( held.trial, gradient, cp, source, target_id );
     }
     held_.erase( held_.begin(), held_.begin() + done );
   }
@@ -237,7 +250,7 @@ private:
     {
       return;
     }
-    weight_ = eventprop_optimized_weight( optimizer_, cp, trial, 0.0, weight_, source, target_id );
+    learned_.take( trial, 0.0, cp, source, target_id );
   }
 
   struct HeldArrivals
@@ -246,9 +259,8 @@ private:
     std::vector< double > arrivals;  //!< [ms] from the trial start, in order
   };
 
-  double weight_ = 1.0;
+  EventpropLearnedWeight learned_;
   std::vector< HeldArrivals > held_;
-  core::OptimizerState optimizer_;
 };
 
 template < typename targetidentifierT >
