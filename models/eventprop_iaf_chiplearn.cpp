@@ -43,35 +43,6 @@ namespace ep = core::eventprop;
 nest::RecordablesMap< eventprop_iaf_chiplearn > eventprop_iaf_chiplearn::recordablesMap_;
 
 void
-EventpropHiddenParameters::get( Dictionary& d ) const
-{
-  get_eventprop_membrane( d, membrane, slope_floor );
-}
-
-double
-EventpropHiddenParameters::set( const Dictionary& d, nest::Node* node )
-{
-  set_eventprop_membrane( d, membrane, slope_floor, node->get_name() );
-  return 0.0;  // potentials are relative to a resting potential of 0
-}
-
-void
-EventpropHiddenState::get( Dictionary& d, const EventpropHiddenParameters& ) const
-{
-  d[ nest::names::V_m ] = membrane.v;
-  d[ I_syn ] = membrane.i;
-}
-
-void
-EventpropHiddenState::set( const Dictionary& d, const EventpropHiddenParameters&, double, nest::Node* node )
-{
-  d.update_value( nest::names::V_m, membrane.v );
-  d.update_value( I_syn, membrane.i );
-  require_finite( node->get_name(), nest::names::V_m, membrane.v, "mV" );
-  require_finite( node->get_name(), I_syn, membrane.i, "pA" );
-}
-
-void
 eventprop_iaf_chiplearn::get_status( Dictionary& d ) const
 {
   ChiplearnNode::get_status( d );

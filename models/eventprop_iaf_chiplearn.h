@@ -135,25 +135,6 @@ iaf_psc_exp_ps
 
 EndUserDocs */
 
-//! Parameters of eventprop_iaf_chiplearn.
-struct EventpropHiddenParameters
-{
-  core::eventprop::Membrane membrane { 10.0, 5.0, 250.0, 15.0 };
-  double slope_floor = 1.5;
-
-  void get( Dictionary& ) const;
-  double set( const Dictionary&, nest::Node* );
-};
-
-//! State of eventprop_iaf_chiplearn.
-struct EventpropHiddenState
-{
-  core::eventprop::MembraneState membrane;
-
-  void get( Dictionary&, const EventpropHiddenParameters& ) const;
-  void set( const Dictionary&, const EventpropHiddenParameters&, double delta_EL, nest::Node* );
-};
-
 /** A spike of the hidden neuron as it was sent: NEST's stamp and offset, and what the adjoint needs. */
 struct SentSpike
 {
@@ -163,7 +144,7 @@ struct SentSpike
 };
 
 class eventprop_iaf_chiplearn
-  : public ChiplearnNode< eventprop_iaf_chiplearn, EventpropHiddenParameters, EventpropHiddenState >
+  : public ChiplearnNode< eventprop_iaf_chiplearn, EventpropMembraneParameters, EventpropMembraneState >
   , public EventpropTarget
 {
 public:

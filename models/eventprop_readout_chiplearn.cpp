@@ -54,7 +54,7 @@ nest::RecordablesMap< eventprop_readout_chiplearn > eventprop_readout_chiplearn:
 void
 EventpropReadoutParameters::get( Dictionary& d ) const
 {
-  get_eventprop_membrane( d, membrane, slope_floor );
+  EventpropMembraneParameters::get( d );
   d[ neuron_model_key ] = core::name_of_choice( ep::neuron_model_names(), neuron_model );
   d[ nest::names::loss ] = core::name_of_choice( ep::loss_names(), loss );
   d[ tau_0 ] = first_spike.tau_0;
@@ -66,7 +66,7 @@ double
 EventpropReadoutParameters::set( const Dictionary& d, nest::Node* node )
 {
   const std::string& model = node->get_name();
-  set_eventprop_membrane( d, membrane, slope_floor, model );
+  EventpropMembraneParameters::set( d, node );
   std::string name = core::name_of_choice( ep::neuron_model_names(), neuron_model );
   d.update_value( neuron_model_key, name );
   neuron_model = choice_parameter< ep::NeuronModel >( model, ep::neuron_model_names(), neuron_model_key, name );
@@ -85,22 +85,6 @@ EventpropReadoutParameters::set( const Dictionary& d, nest::Node* node )
   d.update_value( alpha, first_spike.alpha );
   check_parameters( model, [ & ] { first_spike.check(); } );
   return 0.0;  // potentials are relative to a resting potential of 0
-}
-
-void
-EventpropReadoutState::get( Dictionary& d, const EventpropReadoutParameters& ) const
-{
-  d[ nest::names::V_m ] = membrane.v;
-  d[ I_syn ] = membrane.i;
-}
-
-void
-EventpropReadoutState::set( const Dictionary& d, const EventpropReadoutParameters&, double, nest::Node* node )
-{
-  d.update_value( nest::names::V_m, membrane.v );
-  d.update_value( I_syn, membrane.i );
-  require_finite( node->get_name(), nest::names::V_m, membrane.v, "mV" );
-  require_finite( node->get_name(), I_syn, membrane.i, "pA" );
 }
 
 void

@@ -144,27 +144,21 @@ eventprop_synapse_chiplearn, iaf_psc_exp
 
 EndUserDocs */
 
-//! Parameters of eventprop_readout_chiplearn.
-struct EventpropReadoutParameters
+//! Parameters of eventprop_readout_chiplearn: the membrane's and the loss's.
+struct EventpropReadoutParameters : EventpropMembraneParameters
 {
-  core::eventprop::Membrane membrane { 10.0, 5.0, 250.0, 15.0 };
   core::eventprop::NeuronModel neuron_model = core::eventprop::NeuronModel::lif;
   core::eventprop::Loss loss = core::eventprop::Loss::first_spike_cross_entropy;
   core::eventprop::FirstSpikeLoss first_spike { 0.5, 6.4, 3e-3 };
-  double slope_floor = 1.5;
 
   void get( Dictionary& ) const;
   double set( const Dictionary&, nest::Node* );
 };
 
-//! State of eventprop_readout_chiplearn.
-struct EventpropReadoutState
+//! State of eventprop_readout_chiplearn: the membrane's and the target signal of the running step.
+struct EventpropReadoutState : EventpropMembraneState
 {
-  core::eventprop::MembraneState membrane;
   double target_signal = 0.0;
-
-  void get( Dictionary&, const EventpropReadoutParameters& ) const;
-  void set( const Dictionary&, const EventpropReadoutParameters&, double delta_EL, nest::Node* );
 };
 
 class eventprop_readout_chiplearn

@@ -102,25 +102,43 @@ PreciseSpikeInput::take( long lag )
 }
 
 void
-get_eventprop_membrane( Dictionary& d, const ep::Membrane& m, double slope_floor )
+EventpropMembraneParameters::get( Dictionary& d ) const
 {
-  d[ nest::names::C_m ] = m.C_m;
-  d[ nest::names::tau_m ] = m.tau_m;
-  d[ "tau_syn" ] = m.tau_s;
-  d[ nest::names::V_th ] = m.V_th;
+  d[ nest::names::C_m ] = membrane.C_m;
+  d[ nest::names::tau_m ] = membrane.tau_m;
+  d[ "tau_syn" ] = membrane.tau_s;
+  d[ nest::names::V_th ] = membrane.V_th;
   d[ "slope_floor" ] = slope_floor;
 }
 
-void
-set_eventprop_membrane( const Dictionary& d, ep::Membrane& m, double& slope_floor, const std::string& model )
+double
+EventpropMembraneParameters::set( const Dictionary& d, nest::Node* node )
 {
-  d.update_value( nest::names::C_m, m.C_m );
-  d.update_value( nest::names::tau_m, m.tau_m );
-  d.update_value( "tau_syn", m.tau_s );
-  d.update_value( nest::names::V_th, m.V_th );
-  check_parameters( model, [ & ] { m.check(); } );
+  const std::string& model = node->get_name();
+  d.update_value( nest::names::C_m, membrane.C_m );
+  d.update_value( nest::names::tau_m, membrane.tau_m );
+  d.update_value( "tau_syn", membrane.tau_s );
+  d.update_value( nest::names::V_th, membrane.V_th );
+  check_parameters( model, [ & ] { membrane.check(); } );
   d.update_value( "slope_floor", slope_floor );
   require_positive( model, "slope_floor", slope_floor, "mV" );
+  return 0.0;
+}
+
+void
+EventpropMembraneState::get( Dictionary& d, const EventpropMembraneParameters& ) const
+{
+  d[ nest::names::V_m ] = membrane.v;
+  d[ "I_syn" ] = membrane.i;
+}
+
+void
+EventpropMembraneState::set( const Dictionary& d, const EventpropMembraneParameters&, double, nest::Node* node )
+{
+  d.update_value( nest::names::V_m, membrane.v );
+  d.update_value( "I_syn", membrane.i );
+  require_finite( node->get_name(), nest::names::V_m, membrane.v, "mV" );
+  require_finite( node->get_name(), "I_syn", membrane.i, "pA" );
 }
 
 }  // namespace chiplearn

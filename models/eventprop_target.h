@@ -164,11 +164,30 @@ private:
   std::vector< core::eventprop::TimedInput > taken_;
 };
 
-//! The membrane's entries (C_m, tau_m, tau_syn, V_th) and slope_floor of an EventProp neuron.
-void get_eventprop_membrane( Dictionary& d, const core::eventprop::Membrane& m, double slope_floor );
+/**
+ * The parameters of the EventProp neurons' membrane, in NEST's dictionaries: C_m, tau_m, tau_syn, V_th and the
+ * floor of tau_m dV/dt at a spike (slope_floor). They are the hidden neuron's parameters; the output adds its
+ * loss's.
+ */
+struct EventpropMembraneParameters
+{
+  core::eventprop::Membrane membrane { 10.0, 5.0, 250.0, 15.0 };
+  double slope_floor = 1.5;
 
-//! Reads and checks them from d (BadProperty prefixed with the model, naming the parameter and range).
-void set_eventprop_membrane( const Dictionary& d, core::eventprop::Membrane& m, double& slope_floor, const std::string& model );
+  void get( Dictionary& d ) const;
+
+  //! Reads and checks them (BadProperty prefixed with the model); returns 0: potentials are relative to rest.
+  double set( const Dictionary& d, nest::Node* node );
+};
+
+//! The EventProp neurons' membrane state, in NEST's dictionaries: V_m and I_syn, settable (finite).
+struct EventpropMembraneState
+{
+  core::eventprop::MembraneState membrane;
+
+  void get( Dictionary& d, const EventpropMembraneParameters& ) const;
+  void set( const Dictionary& d, const EventpropMembraneParameters&, double delta_EL, nest::Node* node );
+};
 
 }  // namespace chiplearn
 
