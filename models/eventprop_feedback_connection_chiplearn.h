@@ -122,10 +122,15 @@ public:
     Dictionary weight;
     weight[ nest::names::weight ] = learned_.weight;
     check_eventprop_feedback_entries( weight, false );
+    if ( receptor_type != 0 )
+    {
+      throw nest::UnknownReceptorType( receptor_type, t.get_name() );
+    }
     nest::LearningSignalConnectionEvent ge;
     s.sends_secondary_event( ge );
-    ge.set_sender( s );
-    ConnectionBase::target_.set_rport( t.handles_test_event( ge, receptor_type ) );
+    // The hidden neuron takes no learning-signal events: send() hands the output's message to it directly, and
+    // another connection of learning signals (which would deliver the events) is refused by its handles_test_event.
+    ConnectionBase::target_.set_rport( receptor_type );
     ConnectionBase::target_.set_target( &t );
   }
 

@@ -205,11 +205,4 @@ eventprop_iaf_chiplearn::handle( nest::SpikeEvent& e )
   precise_input_.add( e, h_ );
 }
 
-size_t
-eventprop_iaf_chiplearn::handles_test_event( nest::LearningSignalConnectionEvent&, size_t receptor_type )
-{
-  require_receptor_zero( receptor_type );
-  return 0;
-}
-
 }  // namespace chiplearn

@@ -118,8 +118,9 @@ SpikeEvent (off-grid)
 Receives
 ++++++++
 
-SpikeEvent (weight in pA), LearningSignalConnectionEvent (over eventprop_feedback_connection_chiplearn),
-DataLoggingRequest
+SpikeEvent (weight in pA), DataLoggingRequest; the outputs' adjoints only over
+eventprop_feedback_connection_chiplearn, which hands them to the neuron itself (another connection of learning
+signals, such as NEST's eprop_learning_signal_connection_bsshslm_2020, is refused)
 
 References
 ++++++++++
@@ -152,7 +153,6 @@ public:
   using ChiplearnNode::handles_test_event;
 
   void handle( nest::SpikeEvent& ) override;
-  size_t handles_test_event( nest::LearningSignalConnectionEvent&, size_t receptor_type ) override;
 
   bool
   is_off_grid() const override

@@ -227,6 +227,23 @@ def test_feedback_connections_are_checked(nest_kernel):
     assert nest.GetConnections(readout, hidden).get("weight") == 2.0
 
 
+def test_the_hidden_neuron_takes_the_outputs_adjoints_only_over_the_feedback_connection(nest_kernel):
+    """Another connection of learning signals would deliver the outputs' messages as events, which the hidden
+    neuron does not take (found by the fuzz suite: NEST's own connection was accepted and the simulation failed)."""
+    nest = nest_kernel
+    hidden, readout = nest.Create("eventprop_iaf_chiplearn"), nest.Create("eventprop_readout_chiplearn")
+    for model in ("eprop_learning_signal_connection_bsshslm_2020", "eprop_learning_signal_connection_chiplearn"):
+        with pytest.raises(nest.NESTErrors.IllegalConnection):
+            nest.Connect(readout, hidden, syn_spec={"synapse_model": model, "delay": H})
+    nest.SetDefaults("eventprop_feedback_connection_chiplearn", {"receptor_type": 1})
+    with pytest.raises(nest.NESTErrors.UnknownReceptorType):
+        nest.Connect(readout, hidden, syn_spec={"synapse_model": "eventprop_feedback_connection_chiplearn", "delay": H})
+    nest.SetDefaults("eventprop_feedback_connection_chiplearn", {"receptor_type": 0})
+    assert len(nest.GetConnections(readout, hidden)) == 0
+    nest.Connect(readout, hidden, syn_spec={"synapse_model": "eventprop_feedback_connection_chiplearn", "delay": H})
+    assert len(nest.GetConnections(readout, hidden)) == 1
+
+
 def test_trial_must_hold_the_feedback_message(nest_kernel):
     nest = nest_kernel
     nest.set(resolution=H, eprop_update_interval=0.5)
