@@ -162,43 +162,63 @@ def test_synapse_needs_one_step_delay_and_a_chiplearn_target(nest_kernel):
                      syn_spec={"synapse_model": "eprop_synapse_chiplearn", "delay": nest.resolution})
 
 
-EVENTPROP_BAD_VALUES = {
+EVENTPROP_MEMBRANE = {
     "C_m": ([0.0, -1.0, NAN, INF], "0 < C_m < inf pF"),
     "tau_m": ([0.0, -5.0, NAN, INF], "0 < tau_m < inf ms"),
     "tau_syn": ([0.0, -5.0, NAN, INF], "0 < tau_syn < inf ms"),
     "V_th": ([0.0, -1.0, NAN, INF], "0 < V_th < inf mV"),
-    "tau_0": ([0.0, -1.0, NAN, INF], "0 < tau_0 < inf ms"),
-    "tau_1": ([0.0, -1.0, NAN, INF], "0 < tau_1 < inf ms"),
-    "alpha": ([-1e-3, NAN, INF], "0 <= alpha < inf"),
     "slope_floor": ([0.0, -1.0, NAN, INF], "0 < slope_floor < inf mV"),
     "V_m": ([NAN, INF], "a finite number"),
     "I_syn": ([NAN, INF], "a finite number"),
 }
-EVENTPROP_CASES = [(name, value, allowed) for name, (values, allowed) in EVENTPROP_BAD_VALUES.items() for value in values]
+EVENTPROP_BAD_VALUES = {
+    "eventprop_readout_chiplearn": {
+        **EVENTPROP_MEMBRANE,
+        "tau_0": ([0.0, -1.0, NAN, INF], "0 < tau_0 < inf ms"),
+        "tau_1": ([0.0, -1.0, NAN, INF], "0 < tau_1 < inf ms"),
+        "alpha": ([-1e-3, NAN, INF], "0 <= alpha < inf"),
+    },
+    "eventprop_iaf_chiplearn": dict(EVENTPROP_MEMBRANE),
+}
+# the settable entries of each model, compared before and after a refusal (its other entries are results)
+EVENTPROP_SETTABLE = {
+    "eventprop_readout_chiplearn": [*EVENTPROP_BAD_VALUES["eventprop_readout_chiplearn"], "neuron_model", "loss"],
+    "eventprop_iaf_chiplearn": list(EVENTPROP_MEMBRANE),
+}
+EVENTPROP_CASES = [(model, name, value, allowed)
+                   for model, table in EVENTPROP_BAD_VALUES.items()
+                   for name, (values, allowed) in table.items()
+                   for value in values]
 
 
-def eventprop_parameters(neuron):
-    return neuron.get(["C_m", "tau_m", "tau_syn", "V_th", "tau_0", "tau_1", "alpha", "slope_floor", "V_m", "I_syn",
-                       "neuron_model", "loss"])
-
-
-@pytest.mark.parametrize("name, value, allowed", EVENTPROP_CASES, ids=[f"{n}-{v}" for n, v, _ in EVENTPROP_CASES])
-def test_bad_eventprop_value_is_refused(nest_kernel, name, value, allowed):
+@pytest.mark.parametrize("model, name, value, allowed", EVENTPROP_CASES,
+                         ids=[f"{m}-{n}-{v}" for m, n, v, _ in EVENTPROP_CASES])
+def test_bad_eventprop_value_is_refused(nest_kernel, model, name, value, allowed):
     nest = nest_kernel
-    neuron = nest.Create("eventprop_readout_chiplearn")
-    before = eventprop_parameters(neuron)
+    neuron = nest.Create(model)
+    before = neuron.get(EVENTPROP_SETTABLE[model])
     with pytest.raises(nest.NESTErrors.BadProperty) as error:
         neuron.set({name: value})
-    assert f"eventprop_readout_chiplearn: {name} = " in str(error.value)
+    assert f"{model}: {name} = " in str(error.value)
     assert f"allowed: {allowed}" in str(error.value)
-    assert eventprop_parameters(neuron) == before
+    assert neuron.get(EVENTPROP_SETTABLE[model]) == before
+
+
+@pytest.mark.parametrize("model", sorted(EVENTPROP_BAD_VALUES))
+def test_eventprop_time_constants_must_differ(nest_kernel, model):
+    nest = nest_kernel
+    neuron = nest.Create(model, params={"tau_m": 20.0})
+    with pytest.raises(nest.NESTErrors.BadProperty, match=rf"{model}: tau_syn = 20 ms is out of range; allowed: "
+                                                          r"tau_syn != tau_m \(20 ms\)"):
+        neuron.set(tau_syn=20.0)
+    with pytest.raises(nest.NESTErrors.BadProperty, match=r"tau_syn = 5 ms is out of range; allowed: tau_syn != tau_m \(5 ms\)"):
+        neuron.set(tau_m=5.0)
+    assert neuron.get(["tau_m", "tau_syn"]) == {"tau_m": 20.0, "tau_syn": 5.0}
 
 
 def test_eventprop_choices_are_checked(nest_kernel):
     nest = nest_kernel
     neuron = nest.Create("eventprop_readout_chiplearn")
-    with pytest.raises(nest.NESTErrors.BadProperty, match=r"tau_syn = 10 ms is out of range; allowed: tau_syn != tau_m \(10 ms\)"):
-        neuron.set(tau_syn=10.0)
     with pytest.raises(nest.NESTErrors.BadProperty, match='loss = "hinge" is unknown; allowed: first_spike_cross_entropy, '
                        "max_voltage_cross_entropy"):
         neuron.set(loss="hinge")
@@ -207,8 +227,7 @@ def test_eventprop_choices_are_checked(nest_kernel):
     with pytest.raises(nest.NESTErrors.BadProperty, match='loss = "first_spike_cross_entropy" needs neuron_model = "lif"'):
         neuron.set(neuron_model="leaky")
     neuron.set(neuron_model="leaky", loss="max_voltage_cross_entropy")
-    assert neuron.get(["neuron_model", "loss", "tau_syn"]) == {"neuron_model": "leaky", "loss": "max_voltage_cross_entropy",
-                                                               "tau_syn": 5.0}
+    assert neuron.get(["neuron_model", "loss"]) == {"neuron_model": "leaky", "loss": "max_voltage_cross_entropy"}
 
 
 def test_eventprop_synapse_values_and_target_are_checked(nest_kernel):
@@ -246,3 +265,60 @@ def test_eventprop_trial_must_hold_the_logit_exchange(nest_kernel):
     with pytest.raises(nest.NESTErrors.BadProperty, match="eprop_update_interval = 0.1 ms is out of range; allowed: "
                        r"eprop_update_interval >= 2 min_delay \(0.2 ms\)"):
         nest.Simulate(1.0)
+
+
+ADAM_STATE = {
+    "adam_m": ([NAN, INF], "a finite number"),
+    "adam_v": ([-1.0, NAN, INF], "0 <= adam_v < inf"),
+    "adam_steps": ([-1], "adam_steps >= 0"),
+}
+CONNECTION_BAD_VALUES = {
+    "eprop_synapse_chiplearn": {**ADAM_STATE, "weight": ([200.0, NAN, -INF], "Wmin <= weight <= Wmax (-100 to 100)")},
+    "eventprop_synapse_chiplearn": {**ADAM_STATE, "weight": ([200.0, NAN, INF], "Wmin <= weight <= Wmax (-100 to 100 pA)")},
+    "eventprop_feedback_connection_chiplearn": {**ADAM_STATE, "weight": ([NAN, INF, -INF], "a finite number")},
+}
+CONNECTION_ENDS = {  # a source and a target each model connects
+    "eprop_synapse_chiplearn": ("parrot_neuron", "eprop_iaf_chiplearn"),
+    "eventprop_synapse_chiplearn": ("parrot_neuron", "eventprop_readout_chiplearn"),
+    "eventprop_feedback_connection_chiplearn": ("eventprop_readout_chiplearn", "eventprop_iaf_chiplearn"),
+}
+CONNECTION_ENTRIES = ["weight", "delay", "adam_m", "adam_v", "adam_steps"]
+CONNECTION_CASES = [(model, name, value, allowed)
+                    for model, table in CONNECTION_BAD_VALUES.items()
+                    for name, (values, allowed) in table.items()
+                    for value in values]
+
+
+def connect(nest, model, **spec):
+    pre, post = (nest.Create(end) for end in CONNECTION_ENDS[model])
+    nest.Connect(pre, post, syn_spec={"synapse_model": model, "delay": nest.resolution, "weight": 0.5, **spec})
+    return nest.GetConnections(pre, post)
+
+
+@pytest.mark.parametrize("model, name, value, allowed", CONNECTION_CASES,
+                         ids=[f"{m}-{n}-{v}" for m, n, v, _ in CONNECTION_CASES])
+def test_bad_connection_value_is_refused(nest_kernel, model, name, value, allowed):
+    """At SetStatus and at Connect, with the same message; a refused SetStatus changes nothing."""
+    nest = nest_kernel
+    connection = connect(nest, model)
+    before = connection.get(CONNECTION_ENTRIES)
+    with pytest.raises(nest.NESTErrors.BadProperty) as error:
+        connection.set({name: value})
+    assert f"{model}: {name} = " in str(error.value)
+    assert f"allowed: {allowed}" in str(error.value)
+    assert connection.get(CONNECTION_ENTRIES) == before
+    if name == "weight" and math.isnan(value):
+        return  # NEST's Connect reads a NaN weight as "the model's default weight" (also for static_synapse)
+    with pytest.raises(nest.NESTErrors.BadProperty) as error:
+        connect(nest, model, **{name: value})
+    assert f"{model}: {name} = " in str(error.value) and f"allowed: {allowed}" in str(error.value)
+
+
+@pytest.mark.parametrize("model", sorted(CONNECTION_BAD_VALUES))
+def test_unknown_connection_entry_is_refused_with_the_name_to_use(nest_kernel, model):
+    nest = nest_kernel
+    connection = connect(nest, model)
+    with pytest.raises(nest.NESTErrors.BadProperty, match=f'{model}: synapse property "m" is unknown or read-only; '
+                                                          "the Adam state of a synapse is adam_m"):
+        connection.set({"weight": 0.25, "adam_v": 1.0, "m": 1.0})
+    assert connection.get(["weight", "adam_v"]) == {"weight": 0.5, "adam_v": 0.0}

@@ -195,20 +195,6 @@ def test_weights_are_the_same_with_one_and_two_threads_and_the_feedback_holds_th
     np.testing.assert_array_equal(out_2, reverse_2)
 
 
-@pytest.mark.parametrize("name, value, allowed", [
-    ("tau_m", -1.0, "0 < tau_m"), ("tau_syn", 20.0, "tau_syn != tau_m"), ("C_m", 0.0, "0 < C_m"),
-    ("V_th", 0.0, "0 < V_th"), ("slope_floor", 0.0, "0 < slope_floor"), ("V_m", np.inf, "finite")])
-def test_bad_hidden_parameters_are_refused(nest_kernel, name, value, allowed):
-    nest = nest_kernel
-    neuron = nest.Create("eventprop_iaf_chiplearn", params={"tau_m": 20.0, "tau_syn": 5.0})
-    before = neuron.get(["tau_m", "tau_syn", "C_m", "V_th", "slope_floor", "V_m"])
-    with pytest.raises(nest.NESTErrors.BadProperty) as error:
-        neuron.set({name: value})
-    assert f"eventprop_iaf_chiplearn: {name} = " in str(error.value)
-    assert allowed in str(error.value)
-    assert neuron.get(["tau_m", "tau_syn", "C_m", "V_th", "slope_floor", "V_m"]) == before
-
-
 def test_feedback_connections_are_checked(nest_kernel):
     nest = nest_kernel
     hidden, readout = nest.Create("eventprop_iaf_chiplearn"), nest.Create("eventprop_readout_chiplearn")

@@ -7,7 +7,7 @@ import os
 import sys
 import traceback
 
-from cases import CHIPLEARN_NEURONS, EBN_SYNAPSE, EVENTPROP_SYNAPSE, SYNAPSE, make_case
+from cases import CHIPLEARN_NEURONS, LEARNING_CONNECTIONS, make_case
 
 # exceptions with which NEST may end a simulation of accepted but extreme values: a named instability, or a
 # kernel setting that the models refuse when the simulation starts
@@ -43,7 +43,7 @@ class Case:
         self.copies = {}
 
     def chiplearn_model(self, model):
-        return self.copies.get(model, model) in CHIPLEARN_NEURONS or self.copies.get(model, model) in (SYNAPSE, EBN_SYNAPSE, EVENTPROP_SYNAPSE)
+        return self.copies.get(model, model) in CHIPLEARN_NEURONS + LEARNING_CONNECTIONS
 
     def refusal(self, op, error, changed=None, by_module=True):
         self.findings["refused"] += 1
@@ -113,7 +113,7 @@ class Case:
                      snapshot=lambda: nest.num_connections, by_module=False)
 
     def op_conn_set(self, op):
-        for model in (SYNAPSE, EBN_SYNAPSE, EVENTPROP_SYNAPSE):
+        for model in LEARNING_CONNECTIONS:
             connections = self.nest.GetConnections(synapse_model=model)
             if len(connections) == 0:
                 continue
@@ -162,7 +162,7 @@ class Case:
                 bad = [v for v in values if math.isnan(v) or (math.isinf(v) and key != "readout_signal_unnorm")]
                 if bad:
                     self.findings["nonfinite"].append({"recordable": key, "values": plain(bad[:3])})
-        for model in (SYNAPSE, EBN_SYNAPSE, EVENTPROP_SYNAPSE):
+        for model in LEARNING_CONNECTIONS:
             connections = nest.GetConnections(synapse_model=model)
             weights = connections.get("weight") if len(connections) else []
             if not finite([weights] if isinstance(weights, float) else weights):
