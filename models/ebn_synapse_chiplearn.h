@@ -225,7 +225,7 @@ void
 ebn_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, nest::ConnectorModel& cm )
 {
   const auto& model = dynamic_cast< const nest::GenericConnectorModel< ebn_synapse_chiplearn >& >( cm );
-  const bool defaults = &model.get_default_connection() == this;
+  const bool defaults = is_model_default( *this, cm );
   const auto set = [ & ]
   {
     double weight = weight_;
@@ -240,20 +240,12 @@ ebn_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, nes
     if ( not defaults and get_delay_steps() != 1 )
     {
       ConnectionBase::set_delay_steps( delay_steps );
-      refuse( "ebn_synapse_chiplearn", nest::names::delay, d.get< double >( nest::names::delay ), "ms",
-        "one simulation step (" + format_number( nest::Time::get_resolution().get_ms() ) + " ms)" );
+      refuse_delay_other_than_one_step( "ebn_synapse_chiplearn", d.get< double >( nest::names::delay ) );
     }
     weight_ = weight;
     step_gain_ = step_gain;
   };
-  if ( defaults )
-  {
-    set_model_defaults( set );
-  }
-  else
-  {
-    set();
-  }
+  set_connection_status( defaults, set );
 }
 
 }  // namespace chiplearn

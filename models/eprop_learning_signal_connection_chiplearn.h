@@ -16,14 +16,13 @@
 
 // nestkernel
 #include "connection.h"
-#include "connector_model.h"
 #include "exceptions.h"
 #include "nest_names.h"
 #include "secondary_event.h"
 
 // chiplearn
 #include "eprop_target.h"
-#include "parameter_checks.h"
+#include "synapse_common.h"
 
 namespace chiplearn
 {
@@ -84,9 +83,11 @@ public:
       throw nest::IllegalConnection( "eprop_learning_signal_connection_chiplearn connects chiplearn's readouts to "
         "chiplearn's recurrent neurons (eprop_iaf_chiplearn, eprop_iaf_adapt_chiplearn), not to " + t.get_name() + "." );
     }
+    // the recurrent neurons place a learning signal by its stamp, in the step that e-prop's chain of one-step
+    // delays gives it (eprop_delays::learning_signal_lag): another delay would be ignored silently
     if ( get_delay_steps() != 1 )
     {
-      refuse_delay( Base::get_delay() );
+      refuse_delay_other_than_one_step( model_name, Base::get_delay() );
     }
     nest::LearningSignalConnectionEvent event;
     s.sends_secondary_event( event );
@@ -135,11 +136,10 @@ public:
     const long delay_steps = get_delay_steps();
     Base::set_status( d, cm );
     // the model's default delay is checked when a connection is made with it
-    const auto& model = dynamic_cast< const nest::GenericConnectorModel< eprop_learning_signal_connection_chiplearn >& >( cm );
-    if ( &model.get_default_connection() != this and d.known( nest::names::delay ) and get_delay_steps() != 1 )
+    if ( not is_model_default( *this, cm ) and d.known( nest::names::delay ) and get_delay_steps() != 1 )
     {
       Base::set_delay_steps( delay_steps );
-      refuse_delay( d.get< double >( nest::names::delay ) );
+      refuse_delay_other_than_one_step( model_name, d.get< double >( nest::names::delay ) );
     }
     d.update_value( nest::names::weight, weight_ );
   }
@@ -151,17 +151,7 @@ public:
   }
 
 private:
-  /**
-   * Refuses a delay other than one step: the recurrent neurons place a learning signal by its stamp, in the step
-   * that e-prop's chain of one-step delays gives it (eprop_delays::learning_signal_lag), so another delay would
-   * be ignored silently.
-   */
-  [[noreturn]] static void
-  refuse_delay( double delay_ms )
-  {
-    refuse( "eprop_learning_signal_connection_chiplearn", nest::names::delay, delay_ms, "ms",
-      "one simulation step (" + format_number( nest::Time::get_resolution().get_ms() ) + " ms)" );
-  }
+  static inline const std::string model_name = "eprop_learning_signal_connection_chiplearn";
 
   double weight_ = 1.0;  //!< feedback weight B_jk
 };

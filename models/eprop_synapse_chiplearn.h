@@ -224,9 +224,6 @@ public:
 private:
   void set_learning_status( const Dictionary& d, nest::ConnectorModel& cm );
 
-  //! Whether this is the model's default connection (set by nest.SetDefaults and nest.CopyModel).
-  bool is_default( const nest::ConnectorModel& cm ) const;
-
   //! The action apply_held_gradient: applies now the gradients of the batches completed before the present one.
   void apply_held_gradient_now( const CommonPropertiesType& cp, bool is_default_connection );
 
@@ -340,7 +337,7 @@ template < typename targetidentifierT >
 void
 eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, nest::ConnectorModel& cm )
 {
-  const bool defaults = is_default( cm );
+  const bool defaults = is_model_default( *this, cm );
   const auto set = [ & ]
   {
     const long delay_steps = get_delay_steps();
@@ -350,8 +347,7 @@ eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, n
       // the model's default delay is checked when a connection is made with it
       if ( not defaults and d.known( nest::names::delay ) and get_delay_steps() != 1 )
       {
-        refuse( "eprop_synapse_chiplearn", nest::names::delay, d.get< double >( nest::names::delay ), "ms",
-          "one simulation step (" + format_number( nest::Time::get_resolution().get_ms() ) + " ms)" );
+        refuse_delay_other_than_one_step( "eprop_synapse_chiplearn", d.get< double >( nest::names::delay ) );
       }
       set_learning_status( d, cm );
     }
@@ -361,14 +357,7 @@ eprop_synapse_chiplearn< targetidentifierT >::set_status( const Dictionary& d, n
       throw;
     }
   };
-  if ( defaults )
-  {
-    set_model_defaults( set );
-  }
-  else
-  {
-    set();
-  }
+  set_connection_status( defaults, set );
 }
 
 template < typename targetidentifierT >
@@ -394,14 +383,6 @@ eprop_synapse_chiplearn< targetidentifierT >::apply_held_gradient_now( const Com
 }
 
 template < typename targetidentifierT >
-bool
-eprop_synapse_chiplearn< targetidentifierT >::is_default( const nest::ConnectorModel& cm ) const
-{
-  const auto& model = dynamic_cast< const nest::GenericConnectorModel< eprop_synapse_chiplearn >& >( cm );
-  return &model.get_default_connection() == this;
-}
-
-template < typename targetidentifierT >
 void
 eprop_synapse_chiplearn< targetidentifierT >::set_learning_status( const Dictionary& d, nest::ConnectorModel& cm )
 {
@@ -409,11 +390,11 @@ eprop_synapse_chiplearn< targetidentifierT >::set_learning_status( const Diction
   // the model's defaults also take what NEST's connector model and the common properties read
   check_synapse_entries( d,
     model.get_common_properties().weight_grid,
-    is_default( cm ) ? model_defaults_keys() : std::vector< std::string > {} );
+    is_model_default( *this, cm ) ? model_defaults_keys() : std::vector< std::string > {} );
   bool apply_gradient = false;
   if ( d.update_value( apply_held_gradient_key, apply_gradient ) and apply_gradient )
   {
-    apply_held_gradient_now( model.get_common_properties(), is_default( cm ) );
+    apply_held_gradient_now( model.get_common_properties(), is_model_default( *this, cm ) );
   }
   double weight = weight_;
   d.update_value( nest::names::weight, weight );

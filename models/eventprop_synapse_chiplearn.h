@@ -188,21 +188,14 @@ public:
   set_status( const Dictionary& d, nest::ConnectorModel& cm )
   {
     const auto& model = dynamic_cast< const nest::GenericConnectorModel< eventprop_synapse_chiplearn >& >( cm );
-    const bool defaults = &model.get_default_connection() == this;
+    const bool defaults = is_model_default( *this, cm );
     const auto set = [ & ]
     {
       check_eventprop_synapse_entries( d, model.get_common_properties().weight_grid, defaults );
       ConnectionBase::set_status( d, cm );
       learned_.set( d );
     };
-    if ( defaults )
-    {
-      set_model_defaults( set );
-    }
-    else
-    {
-      set();
-    }
+    set_connection_status( defaults, set );
   }
 
   void

@@ -16,6 +16,7 @@
 
 // nestkernel
 #include "connection.h"
+#include "connector_model.h"
 #include "dictionary.h"
 #include "kernel_manager.h"
 #include "nest_names.h"
@@ -68,6 +69,37 @@ set_model_defaults( const Set& set )
     nest::kernel().connection_manager.get_delay_checker().enable_delay_update();
     throw;
   }
+}
+
+//! Whether `connection` is its model's default connection (the one nest.SetDefaults and nest.CopyModel set).
+template < typename ConnectionT >
+bool
+is_model_default( const ConnectionT& connection, const nest::ConnectorModel& cm )
+{
+  return &dynamic_cast< const nest::GenericConnectorModel< ConnectionT >& >( cm ).get_default_connection() == &connection;
+}
+
+//! Runs set(), a connection's set_status: through set_model_defaults if it sets the model's defaults.
+template < typename Set >
+void
+set_connection_status( bool model_default, const Set& set )
+{
+  if ( model_default )
+  {
+    set_model_defaults( set );
+  }
+  else
+  {
+    set();
+  }
+}
+
+//! Throws BadProperty "<model>: delay = <delay> ms is out of range; allowed: one simulation step (<h> ms)."
+[[noreturn]] inline void
+refuse_delay_other_than_one_step( const std::string& model, double delay_ms )
+{
+  refuse( model, nest::names::delay, delay_ms, "ms",
+    "one simulation step (" + format_number( nest::Time::get_resolution().get_ms() ) + " ms)" );
 }
 
 /**
