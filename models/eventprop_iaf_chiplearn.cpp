@@ -65,18 +65,9 @@ eventprop_iaf_chiplearn::get_status( Dictionary& d ) const
 }
 
 void
-eventprop_iaf_chiplearn::init_buffers_()
-{
-  ChiplearnNode::init_buffers_();
-  precise_input_.resize();
-}
-
-void
 eventprop_iaf_chiplearn::pre_run_hook()
 {
-  logger_.init();
-  h_ = nest::Time::get_resolution().get_ms();
-  step_ = ep::step_propagators( P_.membrane, h_ );
+  prepare_run();
   const auto& simulation = nest::kernel().simulation_manager;
   const long steps = simulation.get_eprop_update_interval().get_steps();
   const long min_delay = nest::kernel().connection_manager.get_min_delay();
@@ -133,10 +124,7 @@ eventprop_iaf_chiplearn::update( const nest::Time& origin, const long from, cons
     {
       numerical_instability( "spikes in one step", static_cast< double >( step_spikes_.size() ) );
     }
-    if ( not( std::isfinite( S_.membrane.v ) and std::isfinite( S_.membrane.i ) ) )
-    {
-      numerical_instability( "V_m", S_.membrane.v );
-    }
+    require_finite_membrane();
     if ( trial >= 0 and trials_.find( trial ) == trials_.end() )
     {
       trials_[ trial ];
@@ -197,12 +185,6 @@ eventprop_iaf_chiplearn::add_feedback( long trial, size_t output, std::vector< d
     return;  // the neuron did not run in this trial (the simulation started later)
   }
   t->second.feedback[ output ] = std::move( errors );
-}
-
-void
-eventprop_iaf_chiplearn::handle( nest::SpikeEvent& e )
-{
-  precise_input_.add( e, h_ );
 }
 
 }  // namespace chiplearn

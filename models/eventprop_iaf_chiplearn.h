@@ -12,9 +12,7 @@
 #include <vector>
 
 // chiplearn
-#include "chiplearn_node.h"
-#include "core/eventprop.h"
-#include "eventprop_target.h"
+#include "eventprop_neuron.h"
 
 // nestkernel
 #include "secondary_event.h"
@@ -145,28 +143,10 @@ struct SentSpike
 };
 
 class eventprop_iaf_chiplearn
-  : public ChiplearnNode< eventprop_iaf_chiplearn, EventpropMembraneParameters, EventpropMembraneState >
-  , public EventpropTarget
+  : public EventpropNeuron< eventprop_iaf_chiplearn, EventpropMembraneParameters, EventpropMembraneState >
 {
 public:
-  using ChiplearnNode::handle;
-  using ChiplearnNode::handles_test_event;
-
-  void handle( nest::SpikeEvent& ) override;
-
-  bool
-  is_off_grid() const override
-  {
-    return true;
-  }
-
   void get_status( Dictionary& ) const override;
-
-  const core::eventprop::Membrane&
-  membrane() const override
-  {
-    return P_.membrane;
-  }
 
   // ---- for eventprop_feedback_connection_chiplearn
 
@@ -177,7 +157,6 @@ public:
   void add_feedback( long trial, size_t output, std::vector< double > errors );
 
 private:
-  void init_buffers_() override;
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
 
@@ -188,22 +167,7 @@ private:
   friend class nest::RecordablesMap< eventprop_iaf_chiplearn >;
   friend class nest::UniversalDataLogger< eventprop_iaf_chiplearn >;
 
-  double
-  get_V_m_() const
-  {
-    return S_.membrane.v;
-  }
-
-  double
-  get_I_syn_() const
-  {
-    return S_.membrane.i;
-  }
-
-  core::eventprop::StepPropagators step_ {};
-  double h_ = 0.1;
   long feedback_lag_ = 0;  //!< steps from a trial's end until all feedback is in
-  PreciseSpikeInput precise_input_;
   std::vector< core::eventprop::Spike > step_spikes_;
 
   struct Trial

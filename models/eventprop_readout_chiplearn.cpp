@@ -107,18 +107,9 @@ eventprop_readout_chiplearn::get_status( Dictionary& d ) const
 }
 
 void
-eventprop_readout_chiplearn::init_buffers_()
-{
-  ChiplearnNode::init_buffers_();
-  precise_input_.resize();
-}
-
-void
 eventprop_readout_chiplearn::pre_run_hook()
 {
-  logger_.init();
-  h_ = nest::Time::get_resolution().get_ms();
-  step_ = ep::step_propagators( P_.membrane, h_ );
+  prepare_run();
   const auto& simulation = nest::kernel().simulation_manager;
   const long steps = simulation.get_eprop_update_interval().get_steps();
   const long min_delay = nest::kernel().connection_manager.get_min_delay();
@@ -178,10 +169,7 @@ eventprop_readout_chiplearn::update( const nest::Time& origin, const long from, 
     {
       numerical_instability( "spikes", static_cast< double >( spikes_.size() ) );
     }
-    if ( not( std::isfinite( S_.membrane.v ) and std::isfinite( S_.membrane.i ) ) )
-    {
-      numerical_instability( "V_m", S_.membrane.v );
-    }
+    require_finite_membrane();
     for ( const ep::Spike& spike : spikes_ )
     {
       emit_precise_spike( origin, lag, h_ - spike.time );
@@ -227,12 +215,6 @@ eventprop_readout_chiplearn::finish_trial()
   }
   pending_.reset();
   others_ = core::OthersSoftmaxSum();
-}
-
-void
-eventprop_readout_chiplearn::handle( nest::SpikeEvent& e )
-{
-  precise_input_.add( e, h_ );
 }
 
 void

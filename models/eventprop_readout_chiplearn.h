@@ -13,11 +13,10 @@
 #include <string>
 
 // chiplearn
-#include "chiplearn_node.h"
 #include "core/eventprop.h"
 #include "core/loss.h"
 #include "core/time_grid.h"
-#include "eventprop_target.h"
+#include "eventprop_neuron.h"
 
 // nestkernel
 #include "secondary_event.h"
@@ -162,13 +161,12 @@ struct EventpropReadoutState : EventpropMembraneState
 };
 
 class eventprop_readout_chiplearn
-  : public ChiplearnNode< eventprop_readout_chiplearn, EventpropReadoutParameters, EventpropReadoutState >
-  , public EventpropTarget
+  : public EventpropNeuron< eventprop_readout_chiplearn, EventpropReadoutParameters, EventpropReadoutState >
 {
 public:
-  using ChiplearnNode::handle;
-  using ChiplearnNode::handles_test_event;
-  using ChiplearnNode::sends_secondary_event;
+  using EventpropNeuron::handle;
+  using EventpropNeuron::handles_test_event;
+  using EventpropNeuron::sends_secondary_event;
 
   enum RateReceptor
   {
@@ -176,7 +174,6 @@ public:
     TARGET_SIGNAL = 2
   };
 
-  void handle( nest::SpikeEvent& ) override;
   void handle( nest::DelayedRateConnectionEvent& ) override;
   size_t handles_test_event( nest::DelayedRateConnectionEvent&, size_t receptor_type ) override;
 
@@ -191,22 +188,9 @@ public:
   {
   }
 
-  bool
-  is_off_grid() const override
-  {
-    return true;
-  }
-
   void get_status( Dictionary& ) const override;
 
-  const core::eventprop::Membrane&
-  membrane() const override
-  {
-    return P_.membrane;
-  }
-
 private:
-  void init_buffers_() override;
   void pre_run_hook() override;
   void update( const nest::Time&, const long, const long ) override;
 
@@ -217,18 +201,6 @@ private:
   friend class nest::RecordablesMap< eventprop_readout_chiplearn >;
   friend class nest::UniversalDataLogger< eventprop_readout_chiplearn >;
 
-  double
-  get_V_m_() const
-  {
-    return S_.membrane.v;
-  }
-
-  double
-  get_I_syn_() const
-  {
-    return S_.membrane.i;
-  }
-
   //! The logit of the running trial so far (final at its last step), what the outputs' softmax compares.
   double
   get_logit_() const
@@ -236,9 +208,6 @@ private:
     return core::eventprop::logit( P_.loss, seen_, grid_.steps * h_, P_.first_spike );
   }
 
-  core::eventprop::StepPropagators step_ {};
-  double h_ = 0.1;
-  PreciseSpikeInput precise_input_;
   std::vector< core::eventprop::Spike > spikes_;  //!< of the running step
   std::deque< double > feedback_;                 //!< the adjoint's description, still to be sent
   core::eventprop::TrialObservation seen_;  //!< of the running trial
