@@ -77,8 +77,13 @@ grow with the number of silent inputs.
 
 At its first presynaptic spike in a later interval the synapse adds the interval's gradient to its batch
 and, when a batch of ``batch_size`` intervals is complete, takes an optimizer step (gradient descent, or
-Adam [2]_ in the TensorFlow form, catching up on batches without spikes), then clips the weight to
-[``Wmin``, ``Wmax``]. Spikes arriving in the first step of an interval at a recurrent neuron are not
+Adam [2]_ in the TensorFlow form, catching up on batches without spikes), then puts the weight on the
+weight grid: clipped to [``Wmin``, ``Wmax``] and, with ``weight_step`` > 0, onto the levels
+``Wmin`` + k ``weight_step`` (a chip's n-bit weight memory: ``chiplearn.chip.weight_grid``), to the nearest
+level or, with ``rounding`` "stochastic", up with probability equal to the distance from the level below in
+steps, so that the expected weight is the unrounded one. The random number of that rounding comes from the
+counter-based generator (Philox4x32-10) keyed by the kernel's ``rng_seed``, the synapse (its source and
+target node ids) and the batch: the same for any number of threads and MPI ranks. Spikes arriving in the first step of an interval at a recurrent neuron are not
 transmitted, and no spike in that step counts for a gradient (the neuron's state is reset then), as in
 the original e-prop code.
 
@@ -101,6 +106,8 @@ Common properties (``nest.SetDefaults``, or ``nest.CopyModel``):
                                                           ``eta`` (1e-4, >= 0; see below),
                                                           ``batch_size`` (1, >= 1),
                                                           ``Wmin`` (-100), ``Wmax`` (100, >= Wmin),
+                                                          ``weight_step`` (0: continuous, >= 0),
+                                                          ``rounding`` ("nearest" or "stochastic"),
                                                           ``beta_1`` (0.9, [0, 1)), ``beta_2`` (0.999,
                                                           [0, 1)), ``epsilon`` (1e-7, >= 0)
 ==================== ======= ============================ ===============================================
@@ -134,7 +141,7 @@ EndUserDocs */
  */
 inline const std::string apply_held_gradient_key = "apply_held_gradient";
 
-//! Source id where a status update does not know it (NEST's node ids start at 1).
+//! Source id of the model's default connection, which has no source (NEST's node ids start at 1).
 constexpr size_t unknown_source_node_id = 0;
 
 /** Properties shared by all e-prop synapses of a model. */
@@ -187,6 +194,7 @@ public:
   check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& cp )
   {
     check_weight( weight_, cp.weight_grid );
+    source_node_id_ = s.get_node_id();
     if ( get_delay_steps() != 1 )
     {
       throw nest::IllegalConnection( "eprop_synapse_chiplearn: delay must be one simulation step ("
@@ -228,15 +236,16 @@ private:
   void apply_held_gradient_now( const CommonPropertiesType& cp, bool is_default_connection );
 
   //! Applies the held gradient up to `interval` (apply_held_gradient), then holds `interval`.
-  void update_weight( EpropTarget& target, long interval, const CommonPropertiesType& cp, size_t source_node_id );
+  void update_weight( EpropTarget& target, long interval, const CommonPropertiesType& cp );
 
   /**
    * Adds the gradient of the interval held so far (if any) to the batch and takes the optimizer steps of the
    * batches before the one of `interval`; then holds nothing.
    */
-  void apply_held_gradient( EpropTarget& target, long interval, const CommonPropertiesType& cp, size_t source_node_id );
+  void apply_held_gradient( EpropTarget& target, long interval, const CommonPropertiesType& cp );
 
   double weight_ = 1.0;
+  size_t source_node_id_ = unknown_source_node_id;  //!< keys the synapse's stochastic rounding (WeightRoundingDraw)
   long interval_ = std::numeric_limits< long >::min();  //!< interval of the spikes held in spike_steps_
   std::vector< std::uint32_t > spike_steps_;           //!< presynaptic spike steps within interval_
   core::OptimizerState optimizer_;
@@ -266,7 +275,7 @@ eprop_synapse_chiplearn< targetidentifierT >::send( nest::Event& e, size_t threa
   {
     if ( interval > interval_ )
     {
-      update_weight( target, interval, cp, e.get_sender_node_id() );
+      update_weight( target, interval, cp );
     }
     spike_steps_.push_back( static_cast< std::uint32_t >( step ) );
     target.note_spike( interval_, step );
@@ -284,10 +293,9 @@ template < typename targetidentifierT >
 void
 eprop_synapse_chiplearn< targetidentifierT >::update_weight( EpropTarget& target,
   long interval,
-  const CommonPropertiesType& cp,
-  size_t source_node_id )
+  const CommonPropertiesType& cp )
 {
-  apply_held_gradient( target, interval, cp, source_node_id );
+  apply_held_gradient( target, interval, cp );
   interval_ = interval;
   target.acquire_interval( interval );
 }
@@ -296,8 +304,7 @@ template < typename targetidentifierT >
 void
 eprop_synapse_chiplearn< targetidentifierT >::apply_held_gradient( EpropTarget& target,
   long interval,
-  const CommonPropertiesType& cp,
-  size_t source_node_id )
+  const CommonPropertiesType& cp )
 {
   double gradient = 0.0;
   if ( not spike_steps_.empty() )
@@ -309,16 +316,21 @@ eprop_synapse_chiplearn< targetidentifierT >::apply_held_gradient( EpropTarget& 
     }
     spike_steps_.clear();
   }
+  const size_t target_node_id = dynamic_cast< nest::Node& >( target ).get_node_id();
   try
   {
-    weight_ = core::optimized_weight( optimizer_, cp.optimizer, cp.weight_grid, interval, gradient, weight_ );
+    weight_ = core::optimized_weight( optimizer_,
+      cp.optimizer,
+      cp.weight_grid,
+      interval,
+      gradient,
+      weight_,
+      WeightRoundingDraw { source_node_id_, target_node_id } );
   }
   catch ( const std::overflow_error& error )
   {
-    const std::string from =
-      source_node_id == unknown_source_node_id ? "" : "from node " + std::to_string( source_node_id ) + " ";
-    throw nest::NumericalInstability( "eprop_synapse_chiplearn (" + from + "to node "
-      + std::to_string( dynamic_cast< nest::Node& >( target ).get_node_id() ) + "): " + error.what() );
+    throw nest::NumericalInstability( "eprop_synapse_chiplearn (from node " + std::to_string( source_node_id_ )
+      + " to node " + std::to_string( target_node_id ) + "): " + error.what() );
   }
   interval_ = std::numeric_limits< long >::min();
 }
@@ -378,7 +390,7 @@ eprop_synapse_chiplearn< targetidentifierT >::apply_held_gradient_now( const Com
     core::floor_div( target.eprop_grid().interval_of( now ), cp.optimizer.batch_size ) * cp.optimizer.batch_size;
   if ( interval_ < first_of_open_batch )
   {
-    apply_held_gradient( target, first_of_open_batch, cp, unknown_source_node_id );
+    apply_held_gradient( target, first_of_open_batch, cp );
   }
 }
 

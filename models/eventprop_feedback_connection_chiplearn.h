@@ -191,8 +191,8 @@ private:
     auto& hidden = *static_cast< eventprop_iaf_chiplearn* >( get_target( thread ) );  // checked at connection
     const EventpropSynapseCommonProperties& forward = cp.forward( thread );
     const size_t hidden_id = hidden.get_node_id();
-    // the weight the forward synapse carried in this trial: the steps of the batches before it
-    learned_.take( message.trial, 0.0, forward, output, hidden_id );
+    // the weight the forward synapse (hidden -> output) carried in this trial: the steps of the batches before it
+    learned_.take( message.trial, 0.0, forward, hidden_id, output );
     const double h = nest::Time::get_resolution().get_ms();
     std::vector< double > arrivals;
     std::vector< double > errors;
@@ -219,7 +219,7 @@ private:
     {
       const double gradient =
         core::eventprop::weight_gradient( message.membrane, std::span( &message.jump, 1 ), arrivals );
-      learned_.take( message.trial, gradient, forward, output, hidden_id );
+      learned_.take( message.trial, gradient, forward, hidden_id, output );
     }
   }
 

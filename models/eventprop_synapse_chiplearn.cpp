@@ -57,7 +57,8 @@ EventpropLearnedWeight::take( long trial,
 {
   try
   {
-    weight = core::optimized_weight( optimizer, cp.optimizer, cp.weight_grid, trial, 0.0, weight );
+    weight = core::optimized_weight(
+      optimizer, cp.optimizer, cp.weight_grid, trial, 0.0, weight, WeightRoundingDraw { source, target } );
   }
   catch ( const std::overflow_error& error )
   {

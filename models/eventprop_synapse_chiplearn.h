@@ -61,7 +61,10 @@ Parameters
 ==================== ======= ============================ ===============================================
 ``optimizer``        dict                                 as for ``eprop_synapse_chiplearn``: ``type``
                                                           ("gradient_descent" or "adam"), ``eta``,
-                                                          ``batch_size``, ``Wmin``, ``Wmax``, ``beta_1``,
+                                                          ``batch_size``, ``Wmin``, ``Wmax``,
+                                                          ``weight_step``, ``rounding`` (the weight grid;
+                                                          stochastic rounding keyed by the forward
+                                                          synapse and the batch), ``beta_1``,
                                                           ``beta_2``, ``epsilon``
 ==================== ======= ============================ ===============================================
 

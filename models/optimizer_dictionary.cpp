@@ -20,7 +20,8 @@ namespace chiplearn
 namespace
 {
 const std::vector< std::string > optimizer_keys { nest::names::type, nest::names::eta, nest::names::batch_size,
-  nest::names::Wmin, nest::names::Wmax, nest::names::beta_1, nest::names::beta_2, nest::names::epsilon };
+  nest::names::Wmin, nest::names::Wmax, "weight_step", "rounding", nest::names::beta_1, nest::names::beta_2,
+  nest::names::epsilon };
 }  // namespace
 
 void
@@ -32,6 +33,8 @@ get_optimizer( Dictionary& d, const core::OptimizerParameters& optimizer, const 
   o[ nest::names::batch_size ] = optimizer.batch_size;
   o[ nest::names::Wmin ] = grid.Wmin;
   o[ nest::names::Wmax ] = grid.Wmax;
+  o[ "weight_step" ] = grid.step;
+  o[ "rounding" ] = core::name_of_choice( core::rounding_names(), grid.rounding );
   o[ nest::names::beta_1 ] = optimizer.beta_1;
   o[ nest::names::beta_2 ] = optimizer.beta_2;
   o[ nest::names::epsilon ] = optimizer.epsilon;
@@ -60,6 +63,10 @@ set_optimizer( const Dictionary& d,
   const bool new_eta = o.update_value( nest::names::eta, eta );
   o.update_value( nest::names::Wmin, g.Wmin );
   o.update_value( nest::names::Wmax, g.Wmax );
+  o.update_value( "weight_step", g.step );
+  std::string rounding = core::name_of_choice( core::rounding_names(), g.rounding );
+  o.update_value( "rounding", rounding );
+  g.rounding = choice_parameter< core::Rounding >( model, core::rounding_names(), "optimizer rounding", rounding );
   o.update_value( nest::names::beta_1, p.beta_1 );
   o.update_value( nest::names::beta_2, p.beta_2 );
   o.update_value( nest::names::epsilon, p.epsilon );

@@ -11,6 +11,7 @@
 #ifndef CHIPLEARN_SYNAPSE_COMMON_H
 #define CHIPLEARN_SYNAPSE_COMMON_H
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "nest_names.h"
 
 // chiplearn
+#include "core/counter_rng.h"
 #include "core/optimizer.h"
 #include "parameter_checks.h"
 
@@ -206,6 +208,29 @@ update_optimizer_state( const Dictionary& d, core::OptimizerState& state )
   d.update_value( adam_v, state.v );
   d.update_value( adam_steps, state.adam_steps );
 }
+
+/**
+ * The random number with which a learning synapse rounds its weight stochastically onto its grid after the
+ * optimizer steps that leave batch `batch` open (core::optimized_weight): a number in [0, 1) from the
+ * counter-based generator keyed by the kernel's rng_seed, the synapse (source and target node ids) and the
+ * batch, so the same for any number of threads and MPI ranks and whenever the synapse takes its steps.
+ */
+struct WeightRoundingDraw
+{
+  size_t source;
+  size_t target;
+
+  double
+  operator()( long batch ) const
+  {
+    Dictionary kernel_random;  // NEST exposes its seed only in the random manager's status
+    nest::kernel().random_manager.get_status( kernel_random );
+    const auto seed = static_cast< std::uint32_t >( kernel_random.get< long >( nest::names::rng_seed ) );
+    return 1.0
+      - core::counter_uniform(
+        seed, core::Stream::weight_rounding, core::synapse_id( source, target ), static_cast< std::uint64_t >( batch ) );
+  }
+};
 
 }  // namespace chiplearn
 

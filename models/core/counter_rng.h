@@ -60,7 +60,8 @@ enum class Stream : std::uint32_t
   membrane_noise = 1,     //!< per neuron and step: Gaussian noise of the input current
   mismatch_tau_m = 2,     //!< per neuron: device mismatch of the leak
   mismatch_threshold = 3, //!< per neuron: device mismatch of the threshold
-  mismatch_weight_step = 4  //!< per synapse (id = the pair of node ids): device mismatch of the weight step
+  mismatch_weight_step = 4, //!< per synapse (id = the pair of node ids): device mismatch of the weight step
+  weight_rounding = 5       //!< per synapse (id = the pair of node ids) and batch: stochastic rounding onto the weight grid
 };
 
 /** The Philox block for (seed, stream, id, step). */

@@ -130,21 +130,35 @@ struct OptimizerState
   double v = 0.0;                //!< Adam: second moment
 };
 
+/** The random number of stochastic rounding for no batch: for grids that round to the nearest level. */
+struct NoRoundingDraw
+{
+  double
+  operator()( long ) const
+  {
+    return 0.0;
+  }
+};
+
 /**
  * Adds the gradient of update interval `interval` to the open batch and returns the weight after the
  * optimizer steps that are due: one per completed batch of batch_size intervals, the first with the batch's
  * mean gradient and any further ones (batches without gradient for this synapse) with zero gradient, so
  * that Adam's moments decay as for a synapse updated every batch. Batches with learning rate 0 change
- * nothing. The weight ends on the grid's nearest level. Throws std::overflow_error if the step makes the weight
- * or Adam's moments infinite or NaN.
+ * nothing. The stepped weight ends on a level of the grid: the nearest, or with stochastic rounding the one
+ * chosen by `uniform_for_batch(b)`, a number in [0, 1) for the batch b that is open after the steps (so the
+ * draw is the same whenever the synapse takes its steps). Throws std::overflow_error if the step makes the
+ * weight or Adam's moments infinite or NaN.
  */
+template < typename Draw = NoRoundingDraw >
 inline double
 optimized_weight( OptimizerState& s,
   const OptimizerParameters& p,
   const WeightGrid& grid,
   long interval,
   double gradient,
-  double weight )
+  double weight,
+  const Draw& uniform_for_batch = Draw {} )
 {
   s.summed_gradient += gradient;
   const long open_batch = floor_div( interval, p.batch_size );
@@ -155,6 +169,7 @@ optimized_weight( OptimizerState& s,
   const double batch_gradient = s.summed_gradient / p.batch_size;
   double g = batch_gradient;
   s.summed_gradient = 0.0;
+  bool stepped = false;
   for ( ; s.batch < open_batch; ++s.batch, g = 0.0 )
   {
     const double eta = p.eta.at( s.batch );
@@ -162,6 +177,7 @@ optimized_weight( OptimizerState& s,
     {
       continue;
     }
+    stepped = true;
     if ( p.type == OptimizerType::gradient_descent )
     {
       weight -= eta * g;
@@ -181,7 +197,11 @@ optimized_weight( OptimizerState& s,
     throw std::overflow_error( "the optimizer step is not finite: weight " + format_number( weight ) + ", gradient "
       + format_number( batch_gradient ) + ", Adam moments " + format_number( s.m ) + " and " + format_number( s.v ) );
   }
-  return grid.level( weight );
+  if ( not stepped )
+  {
+    return weight;  // frozen batches leave the weight where it is (also a weight set off the grid)
+  }
+  return grid.level( weight, grid.rounding == Rounding::stochastic ? uniform_for_batch( open_batch ) : 0.0 );
 }
 
 }  // namespace chiplearn::core

@@ -575,15 +575,25 @@ PYBIND11_MODULE( _core, m )
     .def_readwrite( "adam_steps", &OptimizerState::adam_steps )
     .def_readwrite( "m", &OptimizerState::m )
     .def_readwrite( "v", &OptimizerState::v );
-  m.def( "optimized_weight", &optimized_weight, py::arg( "state" ), py::arg( "parameters" ), py::arg( "grid" ),
-    py::arg( "interval" ), py::arg( "gradient" ), py::arg( "weight" ) );
+  m.def(
+    "optimized_weight",
+    []( OptimizerState& state, const OptimizerParameters& parameters, const WeightGrid& grid, long interval,
+      double gradient, double weight, double uniform )
+    {
+      return optimized_weight(
+        state, parameters, grid, interval, gradient, weight, [ uniform ]( long ) { return uniform; } );
+    },
+    py::arg( "state" ), py::arg( "parameters" ), py::arg( "grid" ), py::arg( "interval" ), py::arg( "gradient" ),
+    py::arg( "weight" ), py::arg( "uniform" ) = 0.0,
+    "The weight after the optimizer steps that are due; `uniform` in [0, 1) is the draw of stochastic rounding." );
 
   // ---- counter-based random numbers (counter_rng.h)
   py::enum_< Stream >( m, "Stream" )
     .value( "membrane_noise", Stream::membrane_noise )
     .value( "mismatch_tau_m", Stream::mismatch_tau_m )
     .value( "mismatch_threshold", Stream::mismatch_threshold )
-    .value( "mismatch_weight_step", Stream::mismatch_weight_step );
+    .value( "mismatch_weight_step", Stream::mismatch_weight_step )
+    .value( "weight_rounding", Stream::weight_rounding );
   m.def( "philox4x32_10", &philox4x32_10, py::arg( "counter" ), py::arg( "key" ) );
   m.def(
     "counter_normal",

@@ -135,3 +135,105 @@ def reckon_spike_times(samples, sample_ticks, n_inputs, resolution=1.0, sample_s
         for tick, channel in np.unique(events, axis=0):
             times[channel].append(resolution * (sample_start + k * sample_ticks + tick))
     return [sorted(t) for t in times]
+
+
+# ---- carrying a float-trained e-prop network onto a chip --------------------------------------------------
+
+
+def weight_grid(bits, bound):
+    """The n-bit weight grid of a signed fixed-point weight memory covering [-bound, bound): levels k * step for
+    k = -2^(bits-1) ... 2^(bits-1) - 1 with step = bound / 2^(bits-1), as the e-prop synapse's ``optimizer``
+    settings ``Wmin``, ``Wmax`` and ``weight_step`` (the grid's levels are Wmin + k step; 0 is one of them)."""
+    if not (isinstance(bits, (int, np.integer)) and 2 <= bits <= 32):
+        raise ValueError(f"bits = {bits} is out of range; allowed: an integer 2 ... 32")
+    if not (np.isfinite(bound) and bound > 0):
+        raise ValueError(f"bound = {bound} is out of range; allowed: 0 < bound < inf")
+    levels = 2 ** (bits - 1)
+    step = bound / levels
+    return {"Wmin": -levels * step, "Wmax": (levels - 1) * step, "weight_step": step}
+
+
+def quantize_to_grid(weights, grid):
+    """Weights put on a grid (``weight_grid``) the way the e-prop synapse puts them there: to the nearest level
+    (halves up), saturating at Wmin and Wmax. Runs the core's WeightGrid, so it is the synapse's arithmetic."""
+    core_grid = _core.WeightGrid(Wmin=grid["Wmin"], Wmax=grid["Wmax"], step=grid["weight_step"])
+    weights = np.asarray(weights, dtype=float)
+    return np.array([core_grid.level(float(w)) for w in weights.ravel()]).reshape(weights.shape)
+
+
+def carry_to_grid(weights, bits, bounds=None):
+    """A float-trained e-prop network's weights (``in_rec``, ``rec_rec``, ``rec_out`` as EpropNetwork holds them)
+    on an n-bit grid per projection: the float model with its weights quantized, as a chip with n-bit weight
+    memories and one fixed-point location per weight class would hold them. ``bounds`` (per projection) sets
+    each grid's range [-bound, bound); by default the largest |weight| of the projection, so that nothing
+    saturates but the largest positive weight, by less than a step. Returns (weights, grids) by projection."""
+    grids, carried = {}, {}
+    for name in ("in_rec", "rec_rec", "rec_out"):
+        w = np.asarray(weights[name], dtype=float)
+        bound = bounds[name] if bounds is not None else float(np.max(np.abs(w)))
+        grids[name] = weight_grid(bits, bound)
+        carried[name] = quantize_to_grid(w, grids[name])
+    return carried, grids
+
+
+def carry_to_reckon(preset, weights, neuron, readout, resolution=1.0):
+    """A float-trained cue-accumulation e-prop LIF network carried onto a ReckOn preset, for
+    ``reckon_chip_chiplearn`` (inference: set ``do_eprop`` 0 or give no labels).
+
+    weights: ``in_rec`` (recurrent x inputs, mV), ``rec_rec`` (recurrent x recurrent, mV), ``rec_out``
+    (readouts x recurrent) as EpropNetwork holds them; neuron: the recurrent neurons' ``V_th``, ``E_L``,
+    ``tau_m`` (ms) and ``regular_spike_arrival`` (must be True: a spike of weight w raises V_m by w mV);
+    readout: the readouts' ``tau_m`` (ms) and ``regular_spike_arrival`` (False: a spike adds (1 - kappa) w).
+
+    The scales, from the two models' equations (one tick = one step of ``resolution`` ms):
+
+    - recurrent membrane: the chip keeps the preset's threshold register, so 1 mV of the float model is
+      ``membrane_scale`` = threshold / (V_th - E_L) LSB. A spike of weight w (mV) raises the chip's membrane
+      by w_chip << fp_loc_w LSB, hence w_chip = round(w membrane_scale / 2^fp_loc_w) (``fp_loc_winp``,
+      ``fp_loc_wrec``), saturating at the signed 8-bit range;
+    - leak: alpha = round(2^15 exp(-h / tau_m)) (Q1.15) and kappa = round(2^7 exp(-h / tau_m_readout)) (Q1.7);
+    - outputs: a readout adds (1 - kappa) w per spike, the chip's output membrane w_out << fp_loc_wout LSB, so
+      one unit of the readout is ``output_scale`` = 2^fp_loc_wout w_out_chip / ((1 - kappa) w) LSB. The chip
+      answers by the output with the largest membrane in most ticks of the voting window, which no positive
+      scale changes; the scale is chosen so that the largest |w_out| takes the largest 8-bit level (127).
+
+    What the chip does not have is left out: refractoriness (the chip can spike in every tick) and the
+    float model's exact leak (the chip floors or rounds stochastically, en_stoch_round). Returns a dict:
+    ``preset`` (the given one with ``alpha``, ``threshold``, ``kappa`` and the network's sizes set),
+    ``w_inp``, ``w_rec``, ``w_out`` (signed 8-bit, rows presynaptic, as ``reckon_chip_status`` takes them),
+    ``membrane_scale`` and ``output_scale`` (LSB per mV, LSB per readout unit). ValueError names a setting the
+    chip cannot take.
+    """
+    if not neuron.get("regular_spike_arrival", True):
+        raise ValueError("regular_spike_arrival = False is not carried; allowed: True (a spike of weight w raises "
+                         "V_m by w mV, as on the chip)")
+    if readout.get("regular_spike_arrival", False):
+        raise ValueError("readout regular_spike_arrival = True is not carried; allowed: False (the readout "
+                         "integrates (1 - kappa) w per spike)")
+    config = dict(preset["config"])
+    threshold = int(np.asarray(preset["threshold"]).ravel()[0])
+    swing = float(neuron["V_th"]) - float(neuron.get("E_L", 0.0))
+    if not swing > 0:
+        raise ValueError(f"V_th - E_L = {swing} mV is out of range; allowed: > 0 mV")
+    membrane_scale = threshold / swing
+    alpha = int(round(2 ** 15 * np.exp(-resolution / float(neuron["tau_m"]))))
+    kappa_factor = np.exp(-resolution / float(readout["tau_m"]))
+    kappa = int(round(2 ** 7 * kappa_factor))
+
+    def signed_8_bit(values):
+        return np.clip(np.rint(values), -128, 127).astype(np.int64)
+
+    w_inp = signed_8_bit(np.asarray(weights["in_rec"], float).T * membrane_scale / 2 ** config["fp_loc_winp"])
+    w_rec = signed_8_bit(np.asarray(weights["rec_rec"], float).T * membrane_scale / 2 ** config["fp_loc_wrec"])
+    np.fill_diagonal(w_rec, 0)  # the chip forces self-connections to 0
+    rec_out = np.asarray(weights["rec_out"], float).T
+    largest = float(np.max(np.abs(rec_out)))
+    if not largest > 0:
+        raise ValueError("rec_out is all 0: no output scale follows; allowed: a readout weight other than 0")
+    w_out = signed_8_bit(rec_out * 127.0 / largest)
+    output_scale = 2 ** config["fp_loc_wout"] * 127.0 / ((1.0 - kappa_factor) * largest)
+    n_inp, n_rec = w_inp.shape
+    config.update(num_inp_neur=n_inp - 1, num_rec_neur=n_rec - 1, num_out_neur=w_out.shape[1] - 1, kappa=kappa)
+    carried = {**preset, "config": config, "alpha": alpha, "threshold": threshold}
+    return {"preset": carried, "w_inp": w_inp, "w_rec": w_rec, "w_out": w_out,
+            "membrane_scale": membrane_scale, "output_scale": output_scale}

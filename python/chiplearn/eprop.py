@@ -45,6 +45,9 @@ class EpropConfig:
     reset_neurons_on_update: bool = True
     threads: int = 1
     seed: int = 1
+    #: per projection (in_rec, rec_rec, rec_out), the optimizer settings of its own weight grid (Wmin, Wmax,
+    #: weight_step, rounding; chiplearn.chip.weight_grid): chip mode with n-bit weights
+    weight_grids: dict = None
 
     @property
     def n_recurrent(self):
@@ -67,14 +70,17 @@ def bellec_initial_weights(rng, config):
 
 
 def build_eprop_network(nest, models, n_inputs, groups, n_outputs, readout_params, weights, optimizer,
-                        average_gradient, synapse_params=None):
+                        average_gradient, synapse_params=None, weight_grids=None):
     """Creates and connects an e-prop network in the current kernel; returns its node collections.
 
     models: the readout, synapse and feedback models (MODELS, or another family's); groups: RecurrentGroups;
     weights: in_rec, rec_rec, rec_out (post x pre) and feedback (recurrent x readouts); synapse_params: extra
-    parameters of every plastic connection. Inputs are parrots fed by spike generators, targets
-    step_rate_generators on the readouts' target receptor; with cross-entropy the readouts exchange their
-    signals for the softmax. Every connection has e-prop's delay of one step.
+    parameters of every plastic connection; weight_grids: per projection (in_rec, rec_rec, rec_out) the
+    optimizer settings of its weight grid, for which the projection gets its own copy of the synapse model
+    (the optimizer is a common property), named "<synapse model>_<projection>". Inputs are parrots fed by spike
+    generators, targets step_rate_generators on the readouts' target receptor; with cross-entropy the readouts
+    exchange their signals for the softmax. Every connection has e-prop's delay of one step. The nodes are
+    returned with "synapse_models", the synapse model of each projection.
     """
     generators = nest.Create("spike_generator", n_inputs)
     inputs = nest.Create("parrot_neuron", n_inputs)
@@ -86,12 +92,17 @@ def build_eprop_network(nest, models, n_inputs, groups, n_outputs, readout_param
     targets = nest.Create("step_rate_generator", n_outputs)
 
     nest.SetDefaults(models["synapse"], {"optimizer": optimizer, "average_gradient": average_gradient})
-    plastic = {"synapse_model": models["synapse"], "delay": 1.0, **(synapse_params or {})}
+    synapse_models = {name: models["synapse"] for name in ("in_rec", "rec_rec", "rec_out")}
+    for name, grid in (weight_grids or {}).items():
+        synapse_models[name] = f"{models['synapse']}_{name}"
+        # the default weight 0 lies on every grid
+        nest.CopyModel(models["synapse"], synapse_models[name], {"optimizer": {**optimizer, **grid}, "weight": 0.0})
+    plastic = {"delay": 1.0, **(synapse_params or {})}
     all_to_all = {"rule": "all_to_all", "allow_autapses": False}
     nest.Connect(generators, inputs, "one_to_one", {"synapse_model": "static_synapse", "delay": 1.0})
-    nest.Connect(inputs, recurrent, all_to_all, {**plastic, "weight": weights["in_rec"]})
-    nest.Connect(recurrent, recurrent, all_to_all, {**plastic, "weight": weights["rec_rec"]})
-    nest.Connect(recurrent, readouts, all_to_all, {**plastic, "weight": weights["rec_out"]})
+    for name, (pre, post) in {"in_rec": (inputs, recurrent), "rec_rec": (recurrent, recurrent),
+                              "rec_out": (recurrent, readouts)}.items():
+        nest.Connect(pre, post, all_to_all, {**plastic, "synapse_model": synapse_models[name], "weight": weights[name]})
     nest.Connect(readouts, recurrent, all_to_all,
                  {"synapse_model": models["feedback"], "delay": 1.0, "weight": np.asarray(weights["feedback"])})
     nest.Connect(targets, readouts, "one_to_one",
@@ -102,7 +113,7 @@ def build_eprop_network(nest, models, n_inputs, groups, n_outputs, readout_param
                      {"synapse_model": "rate_connection_delayed", "delay": 1.0, "weight": 1.0,
                       "receptor_type": receptor(models["readout"], "readout_signal")})
     return {"generators": generators, "inputs": inputs, "recurrent": recurrent, "readouts": readouts,
-            "targets": targets}
+            "targets": targets, "synapse_models": synapse_models}
 
 
 class EpropNetwork:
@@ -118,7 +129,8 @@ class EpropNetwork:
         reset_kernel(config.threads, config.seed, config.trial_steps, config.learning_window_steps,
                      config.reset_neurons_on_update)
         nodes = build_eprop_network(nest, MODELS, config.n_inputs, config.groups, config.n_outputs,
-                                    config.readout_params, initial_weights, config.optimizer, config.average_gradient)
+                                    config.readout_params, initial_weights, config.optimizer, config.average_gradient,
+                                    weight_grids=config.weight_grids)
         self.generators, self.inputs = nodes["generators"], nodes["inputs"]
         self.recurrent, self.readouts, self.targets = nodes["recurrent"], nodes["readouts"], nodes["targets"]
 
@@ -139,7 +151,7 @@ class EpropNetwork:
             "rec_out": (self.recurrent, self.readouts),
             "feedback": (self.readouts, self.recurrent),
         }
-        self._synapse_models = {**{name: MODELS["synapse"] for name in self.PLASTIC}, "feedback": MODELS["feedback"]}
+        self._synapse_models = {**nodes["synapse_models"], "feedback": MODELS["feedback"]}
         self._synapse_cache = {}
         if config.feedback == "symmetric":
             self._update_symmetric_feedback()
@@ -206,5 +218,6 @@ class EpropNetwork:
     def _set_learning(self, learn):
         eta = self.config.optimizer["eta"] if learn else 0.0
         if eta != self.eta:
-            self.nest.SetDefaults(MODELS["synapse"], {"optimizer": {"eta": eta}})
+            for model in sorted({self._synapse_models[name] for name in self.PLASTIC}):
+                self.nest.SetDefaults(model, {"optimizer": {"eta": eta}})
             self.eta = eta
