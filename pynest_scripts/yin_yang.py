@@ -1,0 +1,292 @@
+"""Yin-Yang with EventProp in NEST: 5 time-coded inputs, a hidden LIF layer, 3 first-spike outputs, trained end to end.
+
+The Yin-Yang task (Kriener, Göltz & Petrovici 2021) asks which of three regions of the Yin-Yang figure a point
+(x, y) of the unit square lies in; a network without a hidden layer reaches about 64 %. Each point is one trial:
+x, y, 1 - x and 1 - y spike once each at 1 ms + 30 ms * value and a fifth input, the bias, at 1 ms
+(chiplearn.datasets.yin_yang_spike_times; the paper's code at 0 + 30 ms * value, shifted by 1 ms because a
+trial's first steps still carry the adjoint of the previous trial to the hidden layer). The inputs drive a
+hidden layer of eventprop_iaf_chiplearn neurons (default 200) and these 3 eventprop_readout_chiplearn outputs
+with first-spike-time cross-entropy and its early-spike term; the class whose output fires first is the
+answer. Both layers learn by EventProp inside NEST (chiplearn.eventprop.build_hidden_network): the outputs
+send their adjoints back to the hidden neurons over feedback connections, and the synapses take Adam steps
+over batches of trials. Neurons, initial weights, loss and optimizer are Wunderlich & Pehle's (2021) for
+this task, in their units (tau_m / C_m = 1, threshold 1); the data are the generator's 5000 training
+(seed 42), 1000 validation (seed 41) and 1000 test (seed 40) points.
+
+Resolution 0.1 ms: the hidden and output spikes are at their precise crossing times (off the grid), so only
+the input spikes are on the grid, which rounds x and y to 1/300 of their range (the dots' radius is 0.1);
+the time per trial grows as 1 / resolution (benchmarks/RESULTS.md, "EventProp: Yin-Yang").
+
+After every epoch the validation and test sets run with learning frozen, and the outputs' answers over a
+grid of the unit square make the decision map. The script saves the weights, the learning curve and a
+figure (learning curve, decision map with the test points) in --output-dir, and a checkpoint after every
+epoch: started again with the same --output-dir it resumes from the last completed epoch.
+
+    python pynest_scripts/yin_yang.py [--hidden N] [--epochs N] [--batch-size N] [--eta X] [--train N]
+        [--seed N] [--threads N] [--quick] [--output-dir DIR]
+"""
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+from tqdm import tqdm
+
+from chiplearn import datasets, eventprop
+from chiplearn.files import save_figure, save_json, save_npz
+from chiplearn.gather import report
+
+H = 0.1           # ms
+T_EARLY = 1.0     # ms: the bias spike and the spike of a value 0
+T_RANGE = 30.0    # ms: a value 1 spikes T_RANGE after a value 0
+TRIAL = 50.0      # ms: the latest input at 31 ms, the hidden layer done by about 37 ms, then the outputs
+CHUNK = 512       # trials per Simulate call
+MEMBRANE = {"tau_m": 20.0, "tau_syn": 5.0, "C_m": 20.0, "V_th": 1.0, "slope_floor": 0.1}  # the paper's units
+FIRST_SPIKE = {"tau_0": 0.5, "tau_1": 6.4, "alpha": 3e-3}
+HIDDEN_INIT = (1.5, 0.78)   # normal mean, standard deviation of the initial weights (paper units)
+OUTPUT_INIT = (0.93, 0.1)  # for 200 hidden neurons; scaled by 200 / hidden, so that the outputs' drive stays
+PAPER_HIDDEN = 200         # the same (with the paper's weights and 60 hidden neurons a third of the targets are silent)
+DATA_SEEDS = {"train": 42, "validation": 41, "test": 40}
+LAYERS = ("hidden", "output", "feedback")
+STATE_KEYS = ("weight", "adam_m", "adam_v", "adam_steps")
+
+
+class YinYangNetwork:
+    """The 5 -> n_hidden -> 3 EventProp network in a fresh kernel, run in phases of trials with a trial counter.
+
+    Every phase is padded with empty trials (no input spikes: no synapse sees a spike, so they add no gradient)
+    to a multiple of the batch size, with at least one: so every phase starts at a batch, a learning rate set
+    for the phase applies to all of its batches, and the logit of its last trial is recorded."""
+
+    def __init__(self, nest, n_hidden, hidden_weights, output_weights, optimizer, threads):
+        import chiplearn
+
+        self.nest = nest
+        nest.ResetKernel()
+        nest.verbosity = nest.VerbosityLevel.ERROR
+        chiplearn.install()
+        nest.set(resolution=H, eprop_update_interval=TRIAL, local_num_threads=threads)
+        self.nodes = eventprop.build_hidden_network(nest, 5, n_hidden, 3, MEMBRANE, dict(MEMBRANE, **FIRST_SPIKE),
+                                                    hidden_weights, output_weights, optimizer)
+        self.logits = nest.Create("multimeter", {"interval": TRIAL, "record_from": ["logit"]})
+        nest.Connect(self.logits, self.nodes["outputs"])
+        n = self.nodes
+        self.layers = {"hidden": (n["inputs"], n["hidden"], eventprop.SYNAPSE),
+                       "output": (n["hidden"], n["outputs"], eventprop.SYNAPSE),
+                       "feedback": (n["outputs"], n["hidden"], eventprop.FEEDBACK)}
+        self.connections = {name: nest.GetConnections(s, t, synapse_model=m) for name, (s, t, m) in self.layers.items()}
+        self.batch_size = optimizer["batch_size"]
+        self.trial = 0
+
+    def set_eta(self, eta):
+        """A new learning rate applies from the next batch (0 freezes the weights)."""
+        self.nest.SetDefaults(eventprop.SYNAPSE, {"optimizer": {"eta": eta}})
+
+    def run(self, inputs, labels, description):
+        """Runs one trial per point (inputs (n, 4) in [0, 1]), then the padding; returns the outputs' logits (n, 3)."""
+        first = self.trial
+        n = len(labels)
+        padded = -(-(n + 1) // self.batch_size) * self.batch_size
+        times = np.full((padded, 5), np.inf)
+        times[:n] = datasets.yin_yang_spike_times(inputs, resolution=H, t_early=T_EARLY, t_late=T_EARLY + T_RANGE)
+        labels = np.concatenate([labels, np.zeros(padded - n, dtype=int)])
+        self.logits.n_events = 0
+        for start in tqdm(range(0, padded, CHUNK), desc=description, leave=False, unit="chunk"):
+            stop = min(start + CHUNK, padded)
+            eventprop.set_trials(self.nest, self.nodes, self.trial, TRIAL, times[start:stop], labels[start:stop])
+            self.nest.Simulate((stop - start) * TRIAL)
+            self.trial += stop - start
+        events = self.logits.events
+        trial = np.rint(events["times"] / TRIAL).astype(int) - 1
+        keep = (trial >= first) & (trial < first + n)
+        order = np.lexsort((events["senders"][keep], trial[keep]))
+        return events["logit"][keep][order].reshape(n, 3)
+
+    def _indices(self, name):
+        sources, targets, _ = self.layers[name]
+        status = self.connections[name].get(["source", "target"])
+        return (np.asarray(status["target"]) - targets[0].global_id, np.asarray(status["source"]) - sources[0].global_id,
+                (len(targets), len(sources)))
+
+    def state(self):
+        """Weights and Adam state, (targets, sources) arrays per layer: "hidden" (inputs -> hidden) and "output"
+        (hidden -> outputs). The output layer's is its feedback connections': they take every batch's step at
+        the next trial, while a forward synapse takes it at its next spike, so a hidden neuron silent since
+        the end of training leaves its forward synapses behind (checked: where both took the same number of
+        steps, their weights are equal)."""
+        read = {}
+        for name in LAYERS:
+            rows, cols, shape = self._indices(name)
+            status = self.connections[name].get(list(STATE_KEYS))
+            for key in STATE_KEYS:
+                values = np.zeros(shape, dtype=int if key == "adam_steps" else float)
+                values[rows, cols] = status[key]
+                read[name, key] = values if name != "feedback" else values.T
+        caught_up = read["output", "adam_steps"] == read["feedback", "adam_steps"]
+        np.testing.assert_array_equal(read["output", "weight"][caught_up], read["feedback", "weight"][caught_up])
+        return {f"{'output' if name == 'feedback' else name}_{key}": read[name, key]
+                for name in ("hidden", "feedback") for key in STATE_KEYS}
+
+    def load_state(self, state):
+        for name in LAYERS:
+            rows, cols, _ = self._indices(name)
+            layer = "output" if name == "feedback" else name
+            if name == "feedback":
+                rows, cols = cols, rows
+            self.connections[name].set([{key: state[f"{layer}_{key}"][r, c].item() for key in STATE_KEYS}
+                                        for r, c in zip(rows, cols)])
+
+
+def answers(logits):
+    """The class whose output fired first; -1 where no output fired or the first ones tie."""
+    best = logits.max(axis=1)
+    unique = (logits == best[:, None]).sum(axis=1) == 1
+    fired = np.isfinite(best) & (best > -TRIAL / FIRST_SPIKE["tau_0"])  # a silent output enters with t = TRIAL
+    return np.where(unique & fired, np.argmax(logits, axis=1), -1)
+
+
+def first_spike_loss(logits, labels):
+    """The cross-entropy of the first-spike softmax (the early-spike term left out)."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(len(labels)), labels]
+
+
+def map_grid(points_per_side):
+    """Points of a square grid over the unit square that lie in the Yin-Yang circle, and their classes."""
+    ticks = (np.arange(points_per_side) + 0.5) / points_per_side
+    x, y = [a.ravel() for a in np.meshgrid(ticks, ticks)]
+    inside = (x - 0.5) ** 2 + (y - 0.5) ** 2 <= 0.25
+    x, y = x[inside], y[inside]
+    return np.column_stack([x, y, 1 - x, 1 - y]), np.array([datasets.yin_yang_class(a, b) for a, b in zip(x, y)])
+
+
+def plot(path, log, grid_inputs, grid_answers, test_inputs, test_labels, test_answers):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    colors = ListedColormap(["#1f77b4", "#ff7f0e", "#2ca02c"])
+    figure, axes = plt.subplots(1, 3, figsize=(15, 4.8))
+    epochs = np.arange(1, len(log["test_accuracy"]) + 1)
+    axes[0].plot(epochs, log["train_accuracy"], "o-", label="training (during the epoch)")
+    axes[0].plot(epochs, log["validation_accuracy"], "^-", label="validation (learning frozen)")
+    axes[0].plot(epochs, log["test_accuracy"], "s-", label="test (learning frozen)")
+    axes[0].set(xlabel="epoch", ylabel="accuracy", title="learning curve", ylim=(0.3, 1.0))
+    axes[0].legend()
+    axes[1].plot(epochs, log["train_loss"], "o-")
+    axes[1].set(xlabel="epoch", ylabel="cross-entropy", title="training loss")
+    answered = grid_answers >= 0
+    axes[2].scatter(grid_inputs[answered, 0], grid_inputs[answered, 1], c=grid_answers[answered], cmap=colors,
+                    vmin=0, vmax=2, marker="s", s=14, alpha=0.35, linewidths=0)
+    axes[2].scatter(grid_inputs[~answered, 0], grid_inputs[~answered, 1], c="k", marker="s", s=14, alpha=0.35,
+                    linewidths=0, label="no answer")
+    wrong = test_answers != test_labels
+    axes[2].scatter(test_inputs[~wrong, 0], test_inputs[~wrong, 1], c=test_labels[~wrong], cmap=colors, vmin=0,
+                    vmax=2, s=6, edgecolors="k", linewidths=0.2)
+    axes[2].scatter(test_inputs[wrong, 0], test_inputs[wrong, 1], c="r", marker="x", s=18,
+                    label=f"test points answered wrongly ({wrong.sum()})")
+    axes[2].set(xlabel="x", ylabel="y", aspect="equal", xlim=(0, 1), ylim=(0, 1),
+                title=f"decision map and test points (test accuracy {log['test_accuracy'][-1]:.3f})")
+    axes[2].legend(loc="lower left", fontsize=7)
+    figure.tight_layout()
+    save_figure(figure, path, dpi=120)
+    plt.close(figure)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--hidden", type=int, default=200, help="hidden neurons")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--eta", type=float, default=5e-3, help="Adam's learning rate")
+    parser.add_argument("--lr-decay", type=float, default=0.95, help="learning rate factor per epoch")
+    parser.add_argument("--train", type=int, default=5000, help="training points")
+    parser.add_argument("--validation", type=int, default=1000, help="validation points")
+    parser.add_argument("--test", type=int, default=1000, help="test points")
+    parser.add_argument("--map", type=int, default=30, help="decision map: grid points per side of the unit square")
+    parser.add_argument("--seed", type=int, default=1, help="initial weights and the order of the training points")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--quick", action="store_true",
+                        help="5 epochs on 1000 training, 300 validation and 300 test points")
+    parser.add_argument("--output-dir", default="results/yin_yang")
+    args = parser.parse_args()
+    if args.quick:
+        args.epochs, args.train, args.validation, args.test, args.map = 5, 1000, 300, 300, 20
+    import nest
+
+    os.makedirs(args.output_dir, exist_ok=True)
+    checkpoint_path = os.path.join(args.output_dir, "checkpoint.npz")
+    data = {name: datasets.yin_yang(n, DATA_SEEDS[name])
+            for name, n in (("train", args.train), ("validation", args.validation), ("test", args.test))}
+    grid_inputs, _ = map_grid(args.map)
+    rng = np.random.default_rng(args.seed)
+    hidden_weights = rng.normal(*HIDDEN_INIT, (args.hidden, 5))
+    output_weights = rng.normal(*OUTPUT_INIT, (3, args.hidden)) * (PAPER_HIDDEN / args.hidden)
+    state, first_epoch = None, 0
+    log = {key: [] for key in ("train_accuracy", "train_loss", "validation_accuracy", "test_accuracy",
+                               "train_silent_target", "epoch_seconds")}
+    if os.path.exists(checkpoint_path):
+        with np.load(checkpoint_path) as saved:
+            state = {f"{layer}_{key}": saved[f"{layer}_{key}"] for layer in ("hidden", "output") for key in STATE_KEYS}
+            rng.bit_generator.state = json.loads(str(saved["rng_state"]))
+            log, first_epoch = json.loads(str(saved["log"])), int(saved["epoch"])
+        report(f"resuming after epoch {first_epoch} from {checkpoint_path}")
+
+    optimizer = {"type": "adam", "eta": args.eta, "batch_size": args.batch_size, "beta_1": 0.9, "beta_2": 0.999,
+                 "epsilon": 1e-8, "Wmin": -100.0, "Wmax": 100.0}
+    report(f"Yin-Yang, EventProp 5-{args.hidden}-3, {args.train} training / {args.validation} validation / "
+           f"{args.test} test points, batch {args.batch_size}, Adam {args.eta:g} x {args.lr_decay:g} per epoch, "
+           f"resolution {H} ms, seed {args.seed}, {args.threads} thread(s)")
+    for epoch in range(first_epoch, args.epochs):
+        # a fresh kernel per epoch: the trial counter restarts, the synapses' state comes from the last epoch
+        eta = args.eta * args.lr_decay ** epoch
+        network = YinYangNetwork(nest, args.hidden, hidden_weights, output_weights, dict(optimizer, eta=eta),
+                                 args.threads)
+        if state is not None:
+            network.load_state(state)
+        started = time.time()
+        order = rng.permutation(args.train)
+        inputs, labels = data["train"][0][order], data["train"][1][order]
+        train_logits = network.run(inputs, labels, f"epoch {epoch + 1} training")
+        train_seconds = time.time() - started
+        network.set_eta(0.0)
+        validation_answers = answers(network.run(*data["validation"], f"epoch {epoch + 1} validation"))
+        test_answers = answers(network.run(*data["test"], f"epoch {epoch + 1} test"))
+        grid_answers = answers(network.run(grid_inputs, np.zeros(len(grid_inputs), dtype=int), "decision map"))
+        state = network.state()  # complete: the last training batch was stepped during the frozen trials
+        silent_target = ~np.isfinite(train_logits[np.arange(len(labels)), labels]) | (
+            train_logits[np.arange(len(labels)), labels] <= -TRIAL / FIRST_SPIKE["tau_0"])
+        log["train_accuracy"].append(float(np.mean(answers(train_logits) == labels)))
+        log["train_loss"].append(float(np.mean(first_spike_loss(train_logits, labels))))
+        log["train_silent_target"].append(float(np.mean(silent_target)))
+        log["validation_accuracy"].append(float(np.mean(validation_answers == data["validation"][1])))
+        log["test_accuracy"].append(float(np.mean(test_answers == data["test"][1])))
+        log["epoch_seconds"].append(time.time() - started)
+        report(f"epoch {epoch + 1}: training accuracy {log['train_accuracy'][-1]:.4f}, loss {log['train_loss'][-1]:.4f}, "
+               f"target silent {log['train_silent_target'][-1]:.4f}; validation {log['validation_accuracy'][-1]:.4f}, "
+               f"test {log['test_accuracy'][-1]:.4f}; {log['epoch_seconds'][-1]:.0f} s ({train_seconds:.0f} s training)")
+        save_npz(checkpoint_path, **state, rng_state=json.dumps(rng.bit_generator.state), log=json.dumps(log),
+                 epoch=epoch + 1)
+        save_npz(os.path.join(args.output_dir, "weights.npz"), hidden=state["hidden_weight"],
+                 output=state["output_weight"])
+        best = int(np.argmax(log["validation_accuracy"]))
+        save_json({"hidden": args.hidden, "eta": args.eta, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
+                   "seed": args.seed, "resolution": H, "threads": args.threads, "train_points": args.train,
+                   "validation_points": args.validation, "test_points": args.test,
+                   "best_validation_epoch": best + 1, "test_accuracy_at_best_validation": log["test_accuracy"][best],
+                   **log}, os.path.join(args.output_dir, "results.json"))
+        plot(os.path.join(args.output_dir, "yin_yang.png"), log, grid_inputs, grid_answers, *data["test"], test_answers)
+    if log["test_accuracy"]:
+        best = int(np.argmax(log["validation_accuracy"]))
+        report(f"test accuracy after {len(log['test_accuracy'])} epochs: {log['test_accuracy'][-1]:.4f}; at the best "
+               f"validation accuracy (epoch {best + 1}): {log['test_accuracy'][best]:.4f}; "
+               f"{sum(log['epoch_seconds']):.0f} s in all")
+
+
+if __name__ == "__main__":
+    main()
