@@ -13,6 +13,13 @@ over batches of trials. Neurons, initial weights, loss and optimizer are Wunderl
 this task, in their units (tau_m / C_m = 1, threshold 1); the data are the generator's 5000 training
 (seed 42), 1000 validation (seed 41) and 1000 test (seed 40) points.
 
+Slope floor: the adjoint divides by tau_m dV/dt at each spike (bounded below by --slope-floor, both layers).
+With the floor at 0.1 (a tenth of the threshold, the research note's setting) the run with the defaults
+collapsed in epoch 4: 90.7 % validation accuracy after epoch 2, then the targets went silent (0.8 % of the
+training trials in epoch 3, 71 % in epoch 4) and the hidden layer with them. A floor at the threshold (1, the
+default) keeps V_th / slope <= 1, so a burst's chained jumps cannot grow from spike to spike, and bounds the
+phantom spike of a silent target (dL/dt at the trial's end / floor) to the size of an ordinary crossing's.
+
 Resolution 0.1 ms: the hidden and output spikes are at their precise crossing times (off the grid), so only
 the input spikes are on the grid, which rounds x and y to 1/300 of their range (the dots' radius is 0.1);
 the time per trial grows as 1 / resolution (benchmarks/RESULTS.md, "EventProp: Yin-Yang").
@@ -43,7 +50,7 @@ T_EARLY = 1.0     # ms: the bias spike and the spike of a value 0
 T_RANGE = 30.0    # ms: a value 1 spikes T_RANGE after a value 0
 TRIAL = 50.0      # ms: the latest input at 31 ms, the hidden layer done by about 37 ms, then the outputs
 CHUNK = 512       # trials per Simulate call
-MEMBRANE = {"tau_m": 20.0, "tau_syn": 5.0, "C_m": 20.0, "V_th": 1.0, "slope_floor": 0.1}  # the paper's units
+MEMBRANE = {"tau_m": 20.0, "tau_syn": 5.0, "C_m": 20.0, "V_th": 1.0}  # the paper's units
 FIRST_SPIKE = {"tau_0": 0.5, "tau_1": 6.4, "alpha": 3e-3}
 HIDDEN_INIT = (1.5, 0.78)   # normal mean, standard deviation of the initial weights (paper units)
 OUTPUT_INIT = (0.93, 0.1)  # for 200 hidden neurons; scaled by 200 / hidden, so that the outputs' drive stays
@@ -60,7 +67,7 @@ class YinYangNetwork:
     to a multiple of the batch size, with at least one: so every phase starts at a batch, a learning rate set
     for the phase applies to all of its batches, and the logit of its last trial is recorded."""
 
-    def __init__(self, nest, n_hidden, hidden_weights, output_weights, optimizer, threads):
+    def __init__(self, nest, n_hidden, hidden_weights, output_weights, optimizer, threads, slope_floor):
         import chiplearn
 
         self.nest = nest
@@ -68,7 +75,8 @@ class YinYangNetwork:
         nest.verbosity = nest.VerbosityLevel.ERROR
         chiplearn.install()
         nest.set(resolution=H, eprop_update_interval=TRIAL, local_num_threads=threads)
-        self.nodes = eventprop.build_hidden_network(nest, 5, n_hidden, 3, MEMBRANE, dict(MEMBRANE, **FIRST_SPIKE),
+        membrane = dict(MEMBRANE, slope_floor=slope_floor)
+        self.nodes = eventprop.build_hidden_network(nest, 5, n_hidden, 3, membrane, dict(membrane, **FIRST_SPIKE),
                                                     hidden_weights, output_weights, optimizer)
         self.logits = nest.Create("multimeter", {"interval": TRIAL, "record_from": ["logit"]})
         nest.Connect(self.logits, self.nodes["outputs"])
@@ -209,6 +217,8 @@ def main():
     parser.add_argument("--validation", type=int, default=1000, help="validation points")
     parser.add_argument("--test", type=int, default=1000, help="test points")
     parser.add_argument("--map", type=int, default=30, help="decision map: grid points per side of the unit square")
+    parser.add_argument("--slope-floor", type=float, default=1.0,
+                        help="lower bound of tau_m dV/dt at a spike in the adjoint, both layers (threshold 1)")
     parser.add_argument("--seed", type=int, default=1, help="initial weights and the order of the training points")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true",
@@ -241,12 +251,12 @@ def main():
                  "epsilon": 1e-8, "Wmin": -100.0, "Wmax": 100.0}
     report(f"Yin-Yang, EventProp 5-{args.hidden}-3, {args.train} training / {args.validation} validation / "
            f"{args.test} test points, batch {args.batch_size}, Adam {args.eta:g} x {args.lr_decay:g} per epoch, "
-           f"resolution {H} ms, seed {args.seed}, {args.threads} thread(s)")
+           f"slope floor {args.slope_floor:g}, resolution {H} ms, seed {args.seed}, {args.threads} thread(s)")
     for epoch in range(first_epoch, args.epochs):
         # a fresh kernel per epoch: the trial counter restarts, the synapses' state comes from the last epoch
         eta = args.eta * args.lr_decay ** epoch
         network = YinYangNetwork(nest, args.hidden, hidden_weights, output_weights, dict(optimizer, eta=eta),
-                                 args.threads)
+                                 args.threads, args.slope_floor)
         if state is not None:
             network.load_state(state)
         started = time.time()
@@ -276,8 +286,8 @@ def main():
                  output=state["output_weight"])
         best = int(np.argmax(log["validation_accuracy"]))
         save_json({"hidden": args.hidden, "eta": args.eta, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
-                   "seed": args.seed, "resolution": H, "threads": args.threads, "train_points": args.train,
-                   "validation_points": args.validation, "test_points": args.test,
+                   "seed": args.seed, "slope_floor": args.slope_floor, "resolution": H, "threads": args.threads,
+                   "train_points": args.train, "validation_points": args.validation, "test_points": args.test,
                    "best_validation_epoch": best + 1, "test_accuracy_at_best_validation": log["test_accuracy"][best],
                    **log}, os.path.join(args.output_dir, "results.json"))
         plot(os.path.join(args.output_dir, "yin_yang.png"), log, grid_inputs, grid_answers, *data["test"], test_answers)
