@@ -59,6 +59,22 @@ def test_frozen_batches_change_no_weight():
     assert np.max(np.abs(network.state()["in_rec_weight"] - before["in_rec_weight"])) > 1e-4
 
 
+def test_the_slot_between_streams_is_not_a_training_batch():
+    # A stream that follows another lets one batch slot pass (the clock is a few steps into it); that
+    # slot must run with learning off, or Adam takes one more step (with zero gradient) after every
+    # training stream. Every synapse steps once per training batch: 2 batches, 2 steps.
+    network, rng = small_network()
+    list(network.stream([make_batch(rng)[:2] + (True,) for _ in range(2)]))
+    list(network.stream([make_batch(rng)[:2] + (False,) for _ in range(2)]))
+    state = network.state()
+    for name in network.PLASTIC:
+        steps = state[f"{name}_adam_steps"]
+        if name == "rec_rec":
+            assert np.all(np.diag(steps) == 0)  # no autapses: nothing is stored there
+            steps = steps[~np.eye(len(steps), dtype=bool)]
+        np.testing.assert_array_equal(np.unique(steps), [2], err_msg=name)
+
+
 def test_symmetric_feedback_follows_the_readout_weights():
     import nest
 

@@ -63,6 +63,9 @@ class TrialStream:
             following_start = None
             if following is not None:
                 following_start = self._schedule(following, number + 1, record_spikes)
+            else:
+                # the slot after the stream's last batch starts now: it must not train (see _align_to_batch_grid)
+                self.set_learning(False)
             self.nest.Simulate(float(lookahead))
             head_start = lookahead
             if self.after_batch is not None:
@@ -73,10 +76,12 @@ class TrialStream:
 
     def _align_to_batch_grid(self):
         """After an earlier stream the clock is a few steps into the next batch slot, too late for its first
-        input spikes: let that slot pass with learning off, so that batches keep their place on the grid."""
+        input spikes: let that slot pass, so that batches keep their place on the grid. Learning in the slot
+        was switched off as it began, at the end of the earlier stream: a learning rate set now would only
+        apply to the batches that start later, and the slot would count as a training batch (with zero
+        gradient, but one more Adam step)."""
         now = int(round(self.nest.biological_time))
         if now > self.trials_run * self.trial_steps:
-            self.set_learning(False)
             self.trials_run += self.batch_size
             self.nest.Simulate(float(self.trials_run * self.trial_steps - now))
 
