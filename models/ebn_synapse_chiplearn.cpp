@@ -54,7 +54,7 @@ default_connection_values( const Dictionary& d, const nest::ConnectorModel& cm )
 const std::vector< std::string >&
 ebn_model_defaults_keys()
 {
-  static const std::vector< std::string > keys { nest::names::receptor_type, nest::names::weight_recorder,
+  static const std::vector< std::string > keys { nest::names::weight_recorder,
     learning_key, learning_rule_key, granularity_key, margin_key, omega_per_weight_key, eta_key, reset_step_key,
     Wmin_key, Wmax_key };
   return keys;
@@ -80,6 +80,7 @@ check_ebn_connection_entries( const Dictionary& d,
     nest::kernel().connection_manager.get_delay_checker().assert_valid_delay_ms( delay );
   }
   std::vector< std::string > allowed = known;
+  allowed.insert( allowed.end(), connector_model_keys.begin(), connector_model_keys.end() );
   allowed.insert( allowed.end(),
     { nest::names::weight, nest::names::delay, ebn_synapse_chiplearn< nest::TargetIdentifierPtrRport >::step_gain_key } );
   refuse_unknown_keys(

@@ -37,8 +37,8 @@ check_weight( double weight, const core::WeightGrid& grid )
 const std::vector< std::string >&
 model_defaults_keys()
 {
-  static const std::vector< std::string > keys { nest::names::receptor_type, nest::names::music_channel,
-    nest::names::average_gradient, nest::names::optimizer, nest::names::weight_recorder };
+  static const std::vector< std::string > keys { nest::names::average_gradient, nest::names::optimizer,
+    nest::names::weight_recorder };
   return keys;
 }
 

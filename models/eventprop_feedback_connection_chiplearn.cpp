@@ -97,7 +97,7 @@ check_eventprop_feedback_entries( const Dictionary& d, bool model_defaults )
     d,
     model_name,
     [ & ]( double weight ) { require_finite( model_name, nest::names::weight, weight, "pA" ); },
-    model_defaults ? std::vector< std::string > { nest::names::receptor_type, forward_key, nest::names::weight_recorder }
+    model_defaults ? std::vector< std::string > { forward_key, nest::names::weight_recorder }
                    : std::vector< std::string > {} );
 }
 

@@ -44,7 +44,7 @@ check_eventprop_synapse_entries( const Dictionary& d, const core::WeightGrid& gr
     d,
     model_name,
     [ & ]( double weight ) { require_weight_in_range( model_name, weight, grid.Wmin, grid.Wmax, "pA" ); },
-    model_defaults ? std::vector< std::string > { nest::names::receptor_type, nest::names::optimizer, nest::names::weight_recorder }
+    model_defaults ? std::vector< std::string > { nest::names::optimizer, nest::names::weight_recorder }
                    : std::vector< std::string > {} );
 }
 

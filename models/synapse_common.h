@@ -145,6 +145,15 @@ require_widening_while_connected( const std::string& model,
   }
 }
 
+/**
+ * The status keys that NEST's connector model reads itself, not the connection: the target's port
+ * (receptor_type, and music_channel, its alias in a NEST with MUSIC). NEST's Connect hands them to the new
+ * connection's set_status with the connection's own entries, so a connection's check of its keys lets them
+ * pass; at the SetStatus of an existing connection nothing reads them, and NEST refuses them as unaccessed,
+ * as it does for its own synapses.
+ */
+inline const std::vector< std::string > connector_model_keys { nest::names::receptor_type, nest::names::music_channel };
+
 //! Names of a learning synapse's Adam state in its status dictionary.
 inline const std::string adam_m = "adam_m";
 inline const std::string adam_v = "adam_v";
@@ -153,7 +162,8 @@ inline const std::string adam_steps = "adam_steps";
 /**
  * Checks the entries of d that belong to one learning synapse, without changing anything: the weight (with
  * check_weight, which throws BadProperty if the model refuses it), the delay (NEST's delay rules), the Adam state
- * (adam_m finite, adam_v >= 0, adam_steps >= 0), and that every key of d is one of these or of more_keys.
+ * (adam_m finite, adam_v >= 0, adam_steps >= 0), and that every key of d is one of these, of connector_model_keys
+ * or of more_keys.
  * BadProperty "<model>: ..." names the first entry out of range or unknown. A model's defaults are checked so
  * before any of them is set, because NEST sets the common properties first and the default connection after
  * them.
@@ -186,6 +196,7 @@ check_learning_synapse_entries( const Dictionary& d,
     refuse( model, adam_steps, state.adam_steps, "", "adam_steps >= 0" );
   }
   std::vector< std::string > allowed { nest::names::weight, nest::names::delay, adam_m, adam_v, adam_steps };
+  allowed.insert( allowed.end(), connector_model_keys.begin(), connector_model_keys.end() );
   allowed.insert( allowed.end(), more_keys.begin(), more_keys.end() );
   refuse_unknown_keys(
     d, model, "synapse property", [ & ]( const std::string& key ) { return is_one_of( key, allowed ); } );

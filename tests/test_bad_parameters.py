@@ -322,3 +322,51 @@ def test_unknown_connection_entry_is_refused_with_the_name_to_use(nest_kernel, m
                                                           "the Adam state of a synapse is adam_m"):
         connection.set({"weight": 0.25, "adam_v": 1.0, "m": 1.0})
     assert connection.get(["weight", "adam_v"]) == {"weight": 0.5, "adam_v": 0.0}
+
+
+RECEPTOR_ENDS = {  # a source and a target of every connection model of the module, with the spec it needs
+    "eprop_synapse_chiplearn": ("eprop_iaf_chiplearn", "eprop_iaf_chiplearn", {"weight": 1.0}),
+    "eventprop_synapse_chiplearn": ("parrot_neuron", "eventprop_iaf_chiplearn", {"weight": 1.0}),
+    "eventprop_feedback_connection_chiplearn": ("eventprop_readout_chiplearn", "eventprop_iaf_chiplearn", {"weight": 1.0}),
+    "ebn_synapse_chiplearn": ("ebn_iaf_chiplearn", "ebn_iaf_chiplearn", {"weight": 0.0}),
+    "eprop_learning_signal_connection_chiplearn": ("eprop_readout_chiplearn", "eprop_iaf_chiplearn", {"weight": 1.0}),
+}
+
+
+def connect_with_receptor(nest, model, receptor_type, **spec):
+    source, target, model_spec = RECEPTOR_ENDS[model]
+    pre, post = nest.Create(source), nest.Create(target)
+    nest.Connect(pre, post, syn_spec={"synapse_model": model, "delay": nest.resolution, **model_spec,
+                                      "receptor_type": receptor_type, **spec})
+    return pre, post
+
+
+@pytest.mark.parametrize("model", sorted(RECEPTOR_ENDS))
+def test_receptor_type_is_read_as_nest_reads_it(nest_kernel, model):
+    """receptor_type 0 (the default port, as PyNEST users spell it) connects; a port the target does not have
+    gives NEST's own error for it, the one static_synapse gets from the same target; on an existing connection
+    receptor_type is not settable, as for NEST's own synapses; a misspelt key is still refused."""
+    nest = nest_kernel
+    pre, post = connect_with_receptor(nest, model, 0)
+    assert len(nest.GetConnections(pre, post, synapse_model=model)) == 1
+
+    target = RECEPTOR_ENDS[model][1]
+    with pytest.raises(nest.NESTErrors.UnknownReceptorType) as nest_error:
+        nest.Connect(nest.Create("parrot_neuron"), nest.Create(target),
+                     syn_spec={"synapse_model": "static_synapse", "receptor_type": 1})
+    with pytest.raises(nest.NESTErrors.UnknownReceptorType) as error:
+        connect_with_receptor(nest, model, 1)
+    assert str(error.value) == str(nest_error.value) == f"Receptor type 1 is not available in {target}."
+
+    nest.Connect(nest.Create("parrot_neuron"), nest.Create(target), syn_spec={"synapse_model": "static_synapse"})
+    with pytest.raises(nest.NESTErrors.UnaccessedDictionaryEntry, match="receptor_type") as nest_error:
+        nest.GetConnections(synapse_model="static_synapse").set(receptor_type=0)
+    with pytest.raises(nest.NESTErrors.UnaccessedDictionaryEntry, match="receptor_type") as error:
+        nest.GetConnections(pre, post, synapse_model=model).set(receptor_type=0)
+
+    # a misspelt key: NEST's Connect hands a connection only the keys of its model's defaults
+    with pytest.raises(nest.NESTErrors.UnaccessedDictionaryEntry, match="receptor_typ"):
+        connect_with_receptor(nest, model, 0, receptor_typ=0)
+    if model != "eprop_learning_signal_connection_chiplearn":  # the others check their keys themselves
+        with pytest.raises(nest.NESTErrors.BadProperty, match=f'{model}: synapse property "receptor_typ" is unknown'):
+            nest.GetConnections(pre, post, synapse_model=model).set(receptor_typ=0)
