@@ -34,14 +34,11 @@ epoch: started again with the same --output-dir it resumes from the last complet
 """
 
 import argparse
-import json
 import os
-import time
 
 import numpy as np
-from tqdm import tqdm
 
-from chiplearn import datasets, eventprop
+from chiplearn import datasets, eventprop_training
 from chiplearn.files import save_figure, save_json, save_npz
 from chiplearn.gather import report
 
@@ -56,110 +53,12 @@ HIDDEN_INIT = (1.5, 0.78)   # normal mean, standard deviation of the initial wei
 OUTPUT_INIT = (0.93, 0.1)  # for 200 hidden neurons; scaled by 200 / hidden, so that the outputs' drive stays
 PAPER_HIDDEN = 200         # the same (with the paper's weights and 60 hidden neurons a third of the targets are silent)
 DATA_SEEDS = {"train": 42, "validation": 41, "test": 40}
-LAYERS = ("hidden", "output", "feedback")
-STATE_KEYS = ("weight", "adam_m", "adam_v", "adam_steps")
 
 
-class YinYangNetwork:
-    """The 5 -> n_hidden -> 3 EventProp network in a fresh kernel, run in phases of trials with a trial counter.
-
-    Every phase is padded with empty trials (no input spikes: no synapse sees a spike, so they add no gradient)
-    to a multiple of the batch size, with at least one: so every phase starts at a batch, a learning rate set
-    for the phase applies to all of its batches, and the logit of its last trial is recorded."""
-
-    def __init__(self, nest, n_hidden, hidden_weights, output_weights, optimizer, threads, slope_floor):
-        import chiplearn
-
-        self.nest = nest
-        nest.ResetKernel()
-        nest.verbosity = nest.VerbosityLevel.ERROR
-        chiplearn.install()
-        nest.set(resolution=H, eprop_update_interval=TRIAL, local_num_threads=threads)
-        membrane = dict(MEMBRANE, slope_floor=slope_floor)
-        self.nodes = eventprop.build_hidden_network(nest, 5, n_hidden, 3, membrane, dict(membrane, **FIRST_SPIKE),
-                                                    hidden_weights, output_weights, optimizer)
-        self.logits = nest.Create("multimeter", {"interval": TRIAL, "record_from": ["logit"]})
-        nest.Connect(self.logits, self.nodes["outputs"])
-        n = self.nodes
-        self.layers = {"hidden": (n["inputs"], n["hidden"], eventprop.SYNAPSE),
-                       "output": (n["hidden"], n["outputs"], eventprop.SYNAPSE),
-                       "feedback": (n["outputs"], n["hidden"], eventprop.FEEDBACK)}
-        self.connections = {name: nest.GetConnections(s, t, synapse_model=m) for name, (s, t, m) in self.layers.items()}
-        self.batch_size = optimizer["batch_size"]
-        self.trial = 0
-
-    def set_eta(self, eta):
-        """A new learning rate applies from the next batch (0 freezes the weights)."""
-        self.nest.SetDefaults(eventprop.SYNAPSE, {"optimizer": {"eta": eta}})
-
-    def run(self, inputs, labels, description):
-        """Runs one trial per point (inputs (n, 4) in [0, 1]), then the padding; returns the outputs' logits (n, 3)."""
-        first = self.trial
-        n = len(labels)
-        padded = -(-(n + 1) // self.batch_size) * self.batch_size
-        times = np.full((padded, 5), np.inf)
-        times[:n] = datasets.yin_yang_spike_times(inputs, resolution=H, t_early=T_EARLY, t_late=T_EARLY + T_RANGE)
-        labels = np.concatenate([labels, np.zeros(padded - n, dtype=int)])
-        self.logits.n_events = 0
-        for start in tqdm(range(0, padded, CHUNK), desc=description, leave=False, unit="chunk"):
-            stop = min(start + CHUNK, padded)
-            eventprop.set_trials(self.nest, self.nodes, self.trial, TRIAL, times[start:stop], labels[start:stop])
-            self.nest.Simulate((stop - start) * TRIAL)
-            self.trial += stop - start
-        events = self.logits.events
-        trial = np.rint(events["times"] / TRIAL).astype(int) - 1
-        keep = (trial >= first) & (trial < first + n)
-        order = np.lexsort((events["senders"][keep], trial[keep]))
-        return events["logit"][keep][order].reshape(n, 3)
-
-    def _indices(self, name):
-        sources, targets, _ = self.layers[name]
-        status = self.connections[name].get(["source", "target"])
-        return (np.asarray(status["target"]) - targets[0].global_id, np.asarray(status["source"]) - sources[0].global_id,
-                (len(targets), len(sources)))
-
-    def state(self):
-        """Weights and Adam state, (targets, sources) arrays per layer: "hidden" (inputs -> hidden) and "output"
-        (hidden -> outputs). The output layer's is its feedback connections': they take every batch's step at
-        the next trial, while a forward synapse takes it at its next spike, so a hidden neuron silent since
-        the end of training leaves its forward synapses behind (checked: where both took the same number of
-        steps, their weights are equal)."""
-        read = {}
-        for name in LAYERS:
-            rows, cols, shape = self._indices(name)
-            status = self.connections[name].get(list(STATE_KEYS))
-            for key in STATE_KEYS:
-                values = np.zeros(shape, dtype=int if key == "adam_steps" else float)
-                values[rows, cols] = status[key]
-                read[name, key] = values if name != "feedback" else values.T
-        caught_up = read["output", "adam_steps"] == read["feedback", "adam_steps"]
-        np.testing.assert_array_equal(read["output", "weight"][caught_up], read["feedback", "weight"][caught_up])
-        return {f"{'output' if name == 'feedback' else name}_{key}": read[name, key]
-                for name in ("hidden", "feedback") for key in STATE_KEYS}
-
-    def load_state(self, state):
-        for name in LAYERS:
-            rows, cols, _ = self._indices(name)
-            layer = "output" if name == "feedback" else name
-            if name == "feedback":
-                rows, cols = cols, rows
-            self.connections[name].set([{key: state[f"{layer}_{key}"][r, c].item() for key in STATE_KEYS}
-                                        for r, c in zip(rows, cols)])
-
-
-def answers(logits):
-    """The class whose output fired first; -1 where no output fired or the first ones tie."""
-    best = logits.max(axis=1)
-    unique = (logits == best[:, None]).sum(axis=1) == 1
-    fired = np.isfinite(best) & (best > -TRIAL / FIRST_SPIKE["tau_0"])  # a silent output enters with t = TRIAL
-    return np.where(unique & fired, np.argmax(logits, axis=1), -1)
-
-
-def first_spike_loss(logits, labels):
-    """The cross-entropy of the first-spike softmax (the early-spike term left out)."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return -log_p[np.arange(len(labels)), labels]
+def first_spike_answers(logits):
+    """The class whose output fired first; -1 where no output fired (a silent output enters with t = TRIAL) or the
+    first ones tie."""
+    return eventprop_training.answers(logits, no_answer_below=-TRIAL / FIRST_SPIKE["tau_0"])
 
 
 def map_grid(points_per_side):
@@ -230,58 +129,29 @@ def main():
     import nest
 
     os.makedirs(args.output_dir, exist_ok=True)
-    checkpoint_path = os.path.join(args.output_dir, "checkpoint.npz")
     data = {name: datasets.yin_yang(n, DATA_SEEDS[name])
             for name, n in (("train", args.train), ("validation", args.validation), ("test", args.test))}
     grid_inputs, _ = map_grid(args.map)
     rng = np.random.default_rng(args.seed)
-    hidden_weights = rng.normal(*HIDDEN_INIT, (args.hidden, 5))
-    output_weights = rng.normal(*OUTPUT_INIT, (3, args.hidden)) * (PAPER_HIDDEN / args.hidden)
-    state, first_epoch = None, 0
-    log = {key: [] for key in ("train_accuracy", "train_loss", "validation_accuracy", "test_accuracy",
-                               "train_silent_target", "epoch_seconds")}
-    if os.path.exists(checkpoint_path):
-        with np.load(checkpoint_path) as saved:
-            state = {f"{layer}_{key}": saved[f"{layer}_{key}"] for layer in ("hidden", "output") for key in STATE_KEYS}
-            rng.bit_generator.state = json.loads(str(saved["rng_state"]))
-            log, first_epoch = json.loads(str(saved["log"])), int(saved["epoch"])
-        report(f"resuming after epoch {first_epoch} from {checkpoint_path}")
-
+    weights = {"hidden": rng.normal(*HIDDEN_INIT, (args.hidden, 5)),
+               "output": rng.normal(*OUTPUT_INIT, (3, args.hidden)) * (PAPER_HIDDEN / args.hidden)}
     optimizer = {"type": "adam", "eta": args.eta, "batch_size": args.batch_size, "beta_1": 0.9, "beta_2": 0.999,
                  "epsilon": 1e-8, "Wmin": -100.0, "Wmax": 100.0}
-    report(f"Yin-Yang, EventProp 5-{args.hidden}-3, {args.train} training / {args.validation} validation / "
-           f"{args.test} test points, batch {args.batch_size}, Adam {args.eta:g} x {args.lr_decay:g} per epoch, "
-           f"slope floor {args.slope_floor:g}, resolution {H} ms, seed {args.seed}, {args.threads} thread(s)")
-    for epoch in range(first_epoch, args.epochs):
-        # a fresh kernel per epoch: the trial counter restarts, the synapses' state comes from the last epoch
-        eta = args.eta * args.lr_decay ** epoch
-        network = YinYangNetwork(nest, args.hidden, hidden_weights, output_weights, dict(optimizer, eta=eta),
-                                 args.threads, args.slope_floor)
-        if state is not None:
-            network.load_state(state)
-        started = time.time()
-        order = rng.permutation(args.train)
-        inputs, labels = data["train"][0][order], data["train"][1][order]
-        train_logits = network.run(inputs, labels, f"epoch {epoch + 1} training")
-        train_seconds = time.time() - started
-        network.set_eta(0.0)
-        validation_answers = answers(network.run(*data["validation"], f"epoch {epoch + 1} validation"))
-        test_answers = answers(network.run(*data["test"], f"epoch {epoch + 1} test"))
-        grid_answers = answers(network.run(grid_inputs, np.zeros(len(grid_inputs), dtype=int), "decision map"))
-        state = network.state()  # complete: the last training batch was stepped during the frozen trials
-        silent_target = ~np.isfinite(train_logits[np.arange(len(labels)), labels]) | (
-            train_logits[np.arange(len(labels)), labels] <= -TRIAL / FIRST_SPIKE["tau_0"])
-        log["train_accuracy"].append(float(np.mean(answers(train_logits) == labels)))
-        log["train_loss"].append(float(np.mean(first_spike_loss(train_logits, labels))))
-        log["train_silent_target"].append(float(np.mean(silent_target)))
-        log["validation_accuracy"].append(float(np.mean(validation_answers == data["validation"][1])))
-        log["test_accuracy"].append(float(np.mean(test_answers == data["test"][1])))
-        log["epoch_seconds"].append(time.time() - started)
-        report(f"epoch {epoch + 1}: training accuracy {log['train_accuracy'][-1]:.4f}, loss {log['train_loss'][-1]:.4f}, "
-               f"target silent {log['train_silent_target'][-1]:.4f}; validation {log['validation_accuracy'][-1]:.4f}, "
-               f"test {log['test_accuracy'][-1]:.4f}; {log['epoch_seconds'][-1]:.0f} s ({train_seconds:.0f} s training)")
-        save_npz(checkpoint_path, **state, rng_state=json.dumps(rng.bit_generator.state), log=json.dumps(log),
-                 epoch=epoch + 1)
+    membrane = dict(MEMBRANE, slope_floor=args.slope_floor)
+
+    def make_network(eta):
+        return eventprop_training.EventpropNetwork(
+            nest, resolution=H, trial_length=TRIAL, threads=args.threads, n_inputs=5, n_outputs=3,
+            hidden_params=membrane, readout_params=dict(membrane, **FIRST_SPIKE), weights=weights,
+            optimizer=dict(optimizer, eta=eta), chunk=CHUNK,
+            encode=lambda inputs: datasets.yin_yang_spike_times(inputs, resolution=H, t_early=T_EARLY,
+                                                                t_late=T_EARLY + T_RANGE))
+
+    def silent_target(logits, labels):
+        target = logits[np.arange(len(labels)), labels]
+        return {"train_silent_target": float(np.mean(~np.isfinite(target) | (target <= -TRIAL / FIRST_SPIKE["tau_0"])))}
+
+    def after_epoch(epoch, log, state, logits):
         save_npz(os.path.join(args.output_dir, "weights.npz"), hidden=state["hidden_weight"],
                  output=state["output_weight"])
         best = int(np.argmax(log["validation_accuracy"]))
@@ -290,13 +160,22 @@ def main():
                    "train_points": args.train, "validation_points": args.validation, "test_points": args.test,
                    "best_validation_epoch": best + 1, "test_accuracy_at_best_validation": log["test_accuracy"][best],
                    **log}, os.path.join(args.output_dir, "results.json"))
-        plot(os.path.join(args.output_dir, "yin_yang.png"), log, grid_inputs, grid_answers, *data["test"], test_answers)
+        plot(os.path.join(args.output_dir, "yin_yang.png"), log, grid_inputs, first_spike_answers(logits["map"]),
+             *data["test"], first_spike_answers(logits["test"]))
+
+    report(f"Yin-Yang, EventProp 5-{args.hidden}-3, {args.train} training / {args.validation} validation / "
+           f"{args.test} test points, batch {args.batch_size}, Adam {args.eta:g} x {args.lr_decay:g} per epoch, "
+           f"slope floor {args.slope_floor:g}, resolution {H} ms, seed {args.seed}, {args.threads} thread(s)")
+    log = eventprop_training.train_epochs(
+        make_network, data["train"], {"validation": data["validation"], "test": data["test"], "map": (grid_inputs, None)},
+        epochs=args.epochs, eta=args.eta, lr_decay=args.lr_decay, rng=rng,
+        checkpoint_path=os.path.join(args.output_dir, "checkpoint.npz"), initial_state=None,
+        answer=first_spike_answers, training_measures=silent_target, after_epoch=after_epoch)
     if log["test_accuracy"]:
         best = int(np.argmax(log["validation_accuracy"]))
         report(f"test accuracy after {len(log['test_accuracy'])} epochs: {log['test_accuracy'][-1]:.4f}; at the best "
                f"validation accuracy (epoch {best + 1}): {log['test_accuracy'][best]:.4f}; "
                f"{sum(log['epoch_seconds']):.0f} s in all")
-
 
 if __name__ == "__main__":
     main()
