@@ -124,7 +124,7 @@ def run(family, args):
         "family": family, "processes": len(ranks), "threads": args.threads,
         "seconds": [max(rank["seconds"][i] for rank in ranks) for i in range(args.iterations)],
         "build_seconds": build_seconds,
-        "synapses": ranks[0]["synapses"],  # the kernel's count is global
+        "synapses": sum(rank["synapses"] for rank in ranks),  # each rank counts the connections it holds
         "connections_mb": sum(rank["connections_mb"] for rank in ranks),
         "peak_mb": sum(rank["peak_mb"] for rank in ranks),
         "rate_hz": sum(rank["spikes"] for rank in ranks) / args.neurons / simulated_s,
