@@ -124,16 +124,44 @@ SYNAPSE_BAD_DEFAULTS = [
     ({"optimizer": {"beta_2": -0.1}}, "optimizer beta_2 = -0.1 is out of range; allowed: 0 <= beta_2 < 1"),
     ({"optimizer": {"epsilon": -1.0}}, "optimizer epsilon = -1 is out of range"),
     ({"optimizer": {"Wmin": NAN}}, "optimizer Wmin = nan is out of range; allowed: a finite number"),
+    ({"optimizer": {"weight_step": -0.1}},
+     "optimizer weight_step = -0.1 is out of range; allowed: 0 <= optimizer weight_step < inf"),
+    ({"optimizer": {"weight_step": NAN}}, "optimizer weight_step = nan is out of range; allowed: 0 <= optimizer weight_step < inf"),
+    ({"optimizer": {"weight_step": INF}}, "optimizer weight_step = inf is out of range; allowed: 0 <= optimizer weight_step < inf"),
+    ({"optimizer": {"Wmin": -1.0, "Wmax": 1.0, "weight_step": 2.5}},
+     r"optimizer weight_step = 2.5 is out of range; allowed: weight_step <= Wmax - Wmin \(2\)"),
+    ({"optimizer": {"Wmin": 0.5, "Wmax": 0.5, "weight_step": 0.1}},
+     r"optimizer weight_step = 0.1 is out of range; allowed: weight_step <= Wmax - Wmin \(0\)"),
+    ({"optimizer": {"rounding": "upwards"}}, 'optimizer rounding = "upwards" is unknown; allowed: nearest, stochastic'),
+    ({"optimizer": {"rounding": ""}}, 'optimizer rounding = "" is unknown; allowed: nearest, stochastic'),
 ]
+OPTIMIZED_SYNAPSES = ["eprop_synapse_chiplearn", "eventprop_synapse_chiplearn"]  # the synapses with an optimizer
+SYNAPSE_DEFAULT_CASES = [(model, defaults, message) for model in OPTIMIZED_SYNAPSES
+                         for defaults, message in SYNAPSE_BAD_DEFAULTS]
 
 
-@pytest.mark.parametrize("defaults, message", SYNAPSE_BAD_DEFAULTS, ids=[m.split(" =")[0] for _, m in SYNAPSE_BAD_DEFAULTS])
-def test_bad_synapse_defaults_are_refused(nest_kernel, defaults, message):
+@pytest.mark.parametrize("model, defaults, message", SYNAPSE_DEFAULT_CASES,
+                         ids=[f"{m}-{d}" for m, d, _ in SYNAPSE_DEFAULT_CASES])
+def test_bad_synapse_defaults_are_refused(nest_kernel, model, defaults, message):
     nest = nest_kernel
-    before = nest.GetDefaults("eprop_synapse_chiplearn")
-    with pytest.raises(nest.NESTErrors.BadProperty, match=message):
-        nest.SetDefaults("eprop_synapse_chiplearn", defaults)
-    assert nest.GetDefaults("eprop_synapse_chiplearn")["optimizer"] == before["optimizer"]
+    before = nest.GetDefaults(model)
+    with pytest.raises(nest.NESTErrors.BadProperty, match=f"{model}: {message}"):
+        nest.SetDefaults(model, defaults)
+    assert nest.GetDefaults(model)["optimizer"] == before["optimizer"]
+    with pytest.raises(nest.NESTErrors.BadProperty, match=f"{model}: {message}"):
+        nest.CopyModel(model, f"{model}_copy", defaults)
+
+
+@pytest.mark.parametrize("model", OPTIMIZED_SYNAPSES)
+def test_weight_grid_at_its_edges_is_accepted(nest_kernel, model):
+    nest = nest_kernel
+    edges = [{"weight_step": 0.0, "rounding": "nearest"}, {"Wmin": -1.0, "Wmax": 1.0, "weight_step": 2.0},
+             {"Wmin": 0.5, "Wmax": 0.5, "weight_step": 0.0}, {"Wmin": -1.0, "Wmax": 1.0, "weight_step": 5e-324,
+                                                              "rounding": "stochastic"}]
+    for grid in edges:
+        nest.SetDefaults(model, {"weight": 0.5, "optimizer": grid})  # a default weight in every range
+        optimizer = nest.GetDefaults(model, "optimizer")
+        assert {key: optimizer[key] for key in grid} == grid
 
 
 def test_bad_synapse_values_are_refused(nest_kernel):

@@ -39,6 +39,9 @@ def test_grid_checks_name_the_setting():
         _core.WeightGrid(Wmin=0.0, Wmax=-3.0).check("optimizer ")
     with pytest.raises(ValueError, match="weight_step = -0.1 is out of range"):
         _core.WeightGrid(step=-0.1).check()
+    with pytest.raises(ValueError, match=r"weight_step = 3 is out of range; allowed: weight_step <= Wmax - Wmin \(2\)"):
+        _core.WeightGrid(Wmin=-1.0, Wmax=1.0, step=3.0).check()
+    _core.WeightGrid(Wmin=-1.0, Wmax=1.0, step=2.0).check()  # a grid of the two ends
 
 
 @pytest.mark.parametrize("V_m", [[0.3, -1.2], [5.0, 4.0, -2.0, 0.0], [-30.0, -31.5]])

@@ -71,6 +71,12 @@ struct WeightGrid
       refuse( prefix + "Wmax", Wmax, "", "Wmax >= Wmin (" + format_number( Wmin ) + ")" );
     }
     require_non_negative( prefix + "weight_step", step, "" );
+    // a wider step leaves Wmin the only level in the range: a weight rounded up lands beyond Wmax and is clipped to
+    // it, so rounding would neither pick the nearer end nor (stochastic) keep the expected weight
+    if ( step > Wmax - Wmin )
+    {
+      refuse( prefix + "weight_step", step, "", "weight_step <= Wmax - Wmin (" + format_number( Wmax - Wmin ) + ")" );
+    }
   }
 };
 

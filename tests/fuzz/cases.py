@@ -42,7 +42,8 @@ TYPICAL = {
 }
 OPTIMIZER_TYPICAL = {"type": ("gradient_descent", "adam"), "eta": (0.0, 0.05), "batch_size": (1, 2, 4),
                      "Wmin": (-100.0, -1.0), "Wmax": (1.0, 100.0), "beta_1": (0.0, 0.99), "beta_2": (0.9, 0.9999),
-                     "epsilon": (1e-9, 1e-3)}
+                     "epsilon": (1e-9, 1e-3), "weight_step": (0.0, 0.05, 0.5, 2.0, 250.0),
+                     "rounding": ("nearest", "stochastic")}
 NEURON_KEYS = ("C_m", "E_L", "I_e", "tau_m", "V_min", "V_th", "t_ref", "regular_spike_arrival", "c_reg", "f_target",
                "tau_m_readout", "surrogate_gradient_function", "surrogate_gradient_height", "surrogate_gradient_width",
                "V_m")
@@ -143,6 +144,8 @@ def make_case(seed, index):
         syn = {"synapse_model": CONNECTIONS[rng.integers(len(CONNECTIONS))], "delay": 1.0}
         if syn["synapse_model"] == "rate_connection_delayed":
             syn["receptor_type"] = int(rng.choice([1, 2, 0, 7]))
+        elif rng.random() < 0.2:
+            syn["receptor_type"] = int(rng.choice([0, 1, 2]))
         if rng.random() < 0.6:
             syn.update(_params(rng, CONNECTION_KEYS, TYPICAL, 2))
         ops.append({"op": "connect", "pre": pre, "post": post, "syn": syn})
@@ -156,6 +159,6 @@ def make_case(seed, index):
             ops.append({"op": "conn_set", "params": _params(rng, CONNECTION_KEYS, TYPICAL, 2)})
         else:
             model, params = _synapse_defaults(rng)
-        ops.append({"op": "defaults", "model": model, "params": params})
+            ops.append({"op": "defaults", "model": model, "params": params})
     ops.append({"op": "simulate", "t": float(rng.choice([30.0, 65.0, 120.0]))})
     return ops
