@@ -3,20 +3,45 @@
 # dependencies, NEST 3.10 compiled with MPI from its source distribution, chiplearn built against it, and
 # the MPI tests. NEST's build takes 20-50 minutes on 2 cores; the environment is kept and reused (NEST is
 # not rebuilt when the NEST there already has MPI), in ~/.cache/chiplearn/mpi-venv unless
-# CHIPLEARN_MPI_VENV names another folder.
+# CHIPLEARN_MPI_VENV names another folder. The environment is complete when its file
+# .chiplearn-mpi-complete exists: a full run removes it as it starts and writes it (atomically) only once
+# NEST with MPI is installed and chiplearn built against it loads into that NEST. So a folder without it is
+# being built, or a run did not finish.
 #
 #     tools/mpi_environment.sh                 # install, build what is missing, run the MPI tests
 #     tools/mpi_environment.sh --tests-only    # in the existing environment: rebuild chiplearn from this
 #                                              # checkout (no apt, no NEST build) and run the MPI tests
+#     tools/mpi_environment.sh --status        # say whether the environment is complete (exit 0), being
+#                                              # built or broken (exit 3), or absent (exit 4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 environment="${CHIPLEARN_MPI_VENV:-$HOME/.cache/chiplearn/mpi-venv}"
 tests_only=false
 case "${1:-}" in
   --tests-only) tests_only=true ;;
-  "") ;;
-  *) echo "usage: $0 [--tests-only]" >&2; exit 2 ;;
+  --status | "") ;;
+  *) echo "usage: $0 [--tests-only | --status]" >&2; exit 2 ;;
 esac
+complete_mark="$environment/.chiplearn-mpi-complete"
+
+# Says which case the environment is in; returns 0 when it is complete, 3 when it is being built or broken,
+# 4 when it is absent.
+environment_status() {
+  if [[ -f $complete_mark ]]; then
+    echo "the MPI environment in $environment is complete: $(<"$complete_mark")"
+  elif [[ -d $environment ]]; then
+    echo "the MPI environment in $environment is being built or broken (no $(basename "$complete_mark")):" \
+      "when no build is running, finish it with $0 (it reuses what is built)"
+    return 3
+  else
+    echo "there is no MPI environment in $environment: build it with $0 (20-50 minutes)"
+    return 4
+  fi
+}
+if [[ ${1:-} == --status ]]; then
+  environment_status
+  exit
+fi
 
 # True when the NEST importable by the environment's Python was built with MPI. The settings are read into
 # a variable first: with pipefail, `locate_nest.py | grep -q` can fail although grep matched, when grep
@@ -28,7 +53,7 @@ nest_has_mpi() {
 }
 
 if $tests_only; then
-  [[ -x "$environment/bin/python" ]] || { echo "no MPI environment in $environment: run $0 first" >&2; exit 1; }
+  environment_status >&2 || exit
   . "$environment/bin/activate"
 else
   packages=(libopenmpi-dev openmpi-bin libgsl-dev libltdl-dev libboost-dev cmake g++ python3-venv python3-dev)
@@ -43,6 +68,7 @@ else
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
   fi
 
+  rm -f "$complete_mark"  # until this run has finished building, the environment is not complete
   [[ -x "$environment/bin/python" ]] || python3 -m venv "$environment"
   . "$environment/bin/activate"
   pip install --upgrade pip
@@ -62,5 +88,14 @@ nest_has_mpi || { echo "the NEST in $environment has no MPI" >&2; exit 1; }
 
 # a build folder of its own, so that a build against the PyPI wheel in the same checkout stays valid
 pip install --no-build-isolation --no-deps --config-settings=build-dir='build/mpi-{wheel_tag}' .
+
+if ! $tests_only; then
+  python -c "import nest, chiplearn; chiplearn.install()"
+  echo "NEST $(python -c 'import importlib.metadata as m; print(m.version("nest-simulator"))') with MPI and chiplearn" \
+    "$(git rev-parse --short HEAD 2>/dev/null || echo '(not a git checkout)'), built $(date -u +%FT%TZ)" \
+    >"$complete_mark.partial"
+  mv -f "$complete_mark.partial" "$complete_mark"
+  echo "the MPI environment in $environment is complete"
+fi
 
 python -m pytest -q tests/test_mpi.py tests/test_gather.py
