@@ -72,6 +72,7 @@ check_ebn_connection_entries( const Dictionary& d,
     refuse( model_name, ebn_synapse_chiplearn< nest::TargetIdentifierPtrRport >::step_gain_key, step_gain, "",
       "0 < step_gain < inf" );
   }
+  require_finite( model_name, nest::names::weight, weight, "pA" );  // Wmin and Wmax may be infinite
   require_weight_in_range(
     model_name, weight, rule.Wmin * step_gain, rule.Wmax * step_gain, "pA", "Wmin * step_gain <= weight <= Wmax * step_gain" );
   double delay = 0.0;

@@ -398,3 +398,21 @@ def test_receptor_type_is_read_as_nest_reads_it(nest_kernel, model):
     if model != "eprop_learning_signal_connection_chiplearn":  # the others check their keys themselves
         with pytest.raises(nest.NESTErrors.BadProperty, match=f'{model}: synapse property "receptor_typ" is unknown'):
             nest.GetConnections(pre, post, synapse_model=model).set(receptor_typ=0)
+
+
+@pytest.mark.parametrize("weight", [INF, -INF, NAN])
+def test_ebn_weight_must_be_finite(nest_kernel, weight):
+    """Also within the default range [Wmin, Wmax] step_gain = [-inf, inf] (found by the fuzz suite: an infinite
+    weight from a neuron that never spiked was accepted and stayed)."""
+    nest = nest_kernel
+    pre, post = nest.Create("ebn_iaf_chiplearn"), nest.Create("ebn_iaf_chiplearn")
+    spec = {"synapse_model": "ebn_synapse_chiplearn", "delay": nest.resolution}
+    message = f"ebn_synapse_chiplearn: weight = {weight} pA is out of range; allowed: a finite number"
+    if not math.isnan(weight):  # NEST's Connect reads a NaN weight as the model's default weight
+        with pytest.raises(nest.NESTErrors.BadProperty, match=message):
+            nest.Connect(pre, post, syn_spec={**spec, "weight": weight})
+    nest.Connect(pre, post, syn_spec={**spec, "weight": 2.0})
+    connection = nest.GetConnections(pre, post)
+    with pytest.raises(nest.NESTErrors.BadProperty, match=message):
+        connection.set(weight=weight)
+    assert connection.get("weight") == 2.0

@@ -165,8 +165,9 @@ class Case:
         for model in LEARNING_CONNECTIONS:
             connections = nest.GetConnections(synapse_model=model)
             weights = connections.get("weight") if len(connections) else []
-            if not finite([weights] if isinstance(weights, float) else weights):
-                self.findings["nonfinite"].append({"weights": plain(weights)[:5]})
+            weights = [weights] if isinstance(weights, float) else weights  # one connection: a number
+            if not finite(weights):
+                self.findings["nonfinite"].append({"model": model, "weights": plain(weights)[:5]})
 
 
 def main():
