@@ -85,10 +85,7 @@ void
 eprop_readout_chiplearn::get_status( Dictionary& d ) const
 {
   ChiplearnNode::get_status( d );
-  Dictionary receptors;
-  receptors[ nest::names::readout_signal ] = static_cast< long >( READOUT_SIGNAL );
-  receptors[ nest::names::target_signal ] = static_cast< long >( TARGET_SIGNAL );
-  d[ nest::names::receptor_types ] = receptors;
+  get_readout_receptor_types( d );
   d[ eprop_interval_offset ] = eprop_delays::readout_signal_offset;
 }
 
@@ -198,11 +195,7 @@ eprop_readout_chiplearn::handle( nest::DelayedRateConnectionEvent& e )
 size_t
 eprop_readout_chiplearn::handles_test_event( nest::DelayedRateConnectionEvent&, size_t receptor_type )
 {
-  if ( receptor_type != READOUT_SIGNAL and receptor_type != TARGET_SIGNAL )
-  {
-    throw nest::UnknownReceptorType( receptor_type, get_name() );
-  }
-  return receptor_type;
+  return readout_rate_receptor( receptor_type, get_name() );
 }
 
 }  // namespace chiplearn

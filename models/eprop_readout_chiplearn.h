@@ -19,6 +19,7 @@
 #include "core/loss.h"
 #include "core/membrane.h"
 #include "eprop_target.h"
+#include "readout_receptors.h"
 
 // nestkernel
 #include "secondary_event.h"
@@ -146,13 +147,6 @@ public:
   using ChiplearnNode::handle;
   using ChiplearnNode::handles_test_event;
   using ChiplearnNode::sends_secondary_event;
-
-  //! Rate receptors: readout signals of the other readouts of a task, and the target.
-  enum RateReceptor
-  {
-    READOUT_SIGNAL = 1,
-    TARGET_SIGNAL = 2
-  };
 
   void handle( nest::DelayedRateConnectionEvent& ) override;
   size_t handles_test_event( nest::DelayedRateConnectionEvent&, size_t receptor_type ) override;

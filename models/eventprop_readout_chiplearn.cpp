@@ -91,10 +91,7 @@ void
 eventprop_readout_chiplearn::get_status( Dictionary& d ) const
 {
   ChiplearnNode::get_status( d );
-  Dictionary receptors;
-  receptors[ nest::names::readout_signal ] = static_cast< long >( READOUT_SIGNAL );
-  receptors[ nest::names::target_signal ] = static_cast< long >( TARGET_SIGNAL );
-  d[ nest::names::receptor_types ] = receptors;
+  get_readout_receptor_types( d );
   d[ "trial" ] = last_.trial;
   d[ "first_spike_time" ] = last_.seen.first_spike_time;
   d[ "v_max" ] = last_.seen.v_max;
@@ -237,11 +234,7 @@ eventprop_readout_chiplearn::handle( nest::DelayedRateConnectionEvent& e )
 size_t
 eventprop_readout_chiplearn::handles_test_event( nest::DelayedRateConnectionEvent&, size_t receptor_type )
 {
-  if ( receptor_type != READOUT_SIGNAL and receptor_type != TARGET_SIGNAL )
-  {
-    throw nest::UnknownReceptorType( receptor_type, get_name() );
-  }
-  return receptor_type;
+  return readout_rate_receptor( receptor_type, get_name() );
 }
 
 }  // namespace chiplearn

@@ -17,6 +17,7 @@
 #include "core/loss.h"
 #include "core/time_grid.h"
 #include "eventprop_neuron.h"
+#include "readout_receptors.h"
 
 // nestkernel
 #include "secondary_event.h"
@@ -167,12 +168,6 @@ public:
   using EventpropNeuron::handle;
   using EventpropNeuron::handles_test_event;
   using EventpropNeuron::sends_secondary_event;
-
-  enum RateReceptor
-  {
-    READOUT_SIGNAL = 1,
-    TARGET_SIGNAL = 2
-  };
 
   void handle( nest::DelayedRateConnectionEvent& ) override;
   size_t handles_test_event( nest::DelayedRateConnectionEvent&, size_t receptor_type ) override;
