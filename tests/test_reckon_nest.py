@@ -242,3 +242,33 @@ def test_chip_mode_tutorial_resumes_from_its_checkpoint_exactly(tmp_path):
         assert np.array_equal(resumed[key], straight[key]), key
     assert resumed_result["log"] == straight_result["log"] and len(straight_result["log"]["loss"]) == 6
     assert resumed_result["test_accuracy"] == straight_result["test_accuracy"]
+
+
+def test_chip_network_learns_in_training_batches_only(nest_kernel):
+    """chiplearn.chip_network.ReckonChipNetwork switches learning at each batch: a validation batch right after a
+    training batch leaves every weight where the training batch left it, and a training batch right after a
+    validation batch learns from its first sample on (a batch of one sample)."""
+    from chiplearn.chip_network import ReckonChipNetwork, initial_weights
+    from chiplearn.tasks import EvidenceAccumulation
+
+    nest = nest_kernel
+    task = EvidenceAccumulation()
+    rng = np.random.default_rng(4)
+    recall = task.steps - task.recall_steps
+    network = ReckonChipNetwork(nest, chip.RECKON, *initial_weights(rng, chip.RECKON), sample_ticks=task.steps,
+                                target_start=recall, target_end=task.steps - 1, inference_start=recall)
+    assert network.n_inputs == task.n_inputs
+
+    def batch(n, learn):
+        spikes, labels = task.trials(rng, n)
+        return spikes, task.one_hot(labels), learn
+
+    before = network.weights()
+    list(network.stream([batch(2, True)]))
+    trained = network.weights()
+    assert any(not np.array_equal(trained[key], before[key]) for key in trained), "training must move a weight"
+    list(network.stream([batch(2, False)]))
+    for key, value in network.weights().items():
+        np.testing.assert_array_equal(value, trained[key], err_msg=key)
+    list(network.stream([batch(1, True)]))
+    assert any(not np.array_equal(value, trained[key]) for key, value in network.weights().items())
