@@ -11,14 +11,15 @@ then a 150 ms recall period in which two readouts must answer (cross-entropy ove
                 reckon_chip_chiplearn node learning on chip in every tick of the recall window, from weights
                 drawn as the chip's release draws them; its answer is the chip's inference per trial
 
-The script trains with e-prop (Adam, batches, symmetric or random feedback), validates every few
+The script trains with e-prop (Adam, batches, symmetric or random feedback; the learning rate constant or
+decaying in steps: --lr-decay, --lr-decay-every), validates every few
 iterations, stops early once the validation accuracy reaches --stop-accuracy, tests on fresh trials with
 learning frozen, prints the test
 accuracy, and saves the trained weights, the learning curve and a figure in --output. Killed, it resumes
 from its checkpoint when started again with the same --output.
 
     python pynest_scripts/cue_accumulation.py [--model lif|alif] [--iterations N] [--batch-size N]
-        [--seed N] [--threads N] [--quick]
+        [--eta X] [--lr-decay F --lr-decay-every N] [--feedback random|symmetric] [--seed N] [--threads N] [--quick]
 
 On a NEST built with MPI it runs unchanged on several processes, and gives the result of --threads with as
 many threads (the results are gathered on every rank; rank 0 prints and writes the files):
@@ -130,10 +131,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", choices=["lif", "alif"], default="lif")
     parser.add_argument("--chip", choices=["reckon"], default=None,
-                        help="train the ReckOn chip in chip mode instead (--model, --eta and --feedback do not apply)")
+                        help="train the ReckOn chip in chip mode instead (--model, --eta, --lr-decay and --feedback do not apply)")
     parser.add_argument("--iterations", type=int, default=1000, help="training batches at most (default 1000)")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--eta", type=float, default=5e-3, help="Adam's learning rate")
+    parser.add_argument("--eta", type=float, default=5e-3, help="Adam's learning rate (at the start, with --lr-decay)")
+    parser.add_argument("--lr-decay", type=float, default=1.0,
+                        help="learning-rate factor every --lr-decay-every iterations, 0 < factor <= 1 (default 1: "
+                             "a constant learning rate)")
+    parser.add_argument("--lr-decay-every", type=int, default=100, help="iterations per learning-rate step (default 100)")
     parser.add_argument("--feedback", choices=["random", "symmetric"], default="random",
                         help="learning-signal weights: fixed random ones (default, as NEST's tutorial) or the "
                              "readout weights, updated every batch (as Bellec et al.'s tutorial and the ReckOn chip)")
@@ -147,6 +152,10 @@ def main():
     parser.add_argument("--quick", action="store_true", help="30 iterations, 64 test trials: runs in about a minute")
     parser.add_argument("--output", default=None, help="folder for results (default results/cue_accumulation_MODEL)")
     args = parser.parse_args()
+    if not 0.0 < args.lr_decay <= 1.0:
+        parser.error(f"--lr-decay must be in (0, 1], got {args.lr_decay}")
+    if args.lr_decay_every < 1:
+        parser.error(f"--lr-decay-every must be >= 1, got {args.lr_decay_every}")
     if args.quick:
         args.iterations, args.test_trials = 30, 64
     name = args.chip or args.model
@@ -175,13 +184,17 @@ def main():
             correct=lambda response, labels: decisions(response["readout_signal"], task.recall_steps) == labels)
 
     checkpoint = Checkpoint(os.path.join(output, "checkpoint.npz"))
-    what = "ReckOn in chip mode" if args.chip else f"{args.model.upper()} network, {args.feedback} feedback"
+    what = "ReckOn in chip mode" if args.chip else (
+        f"{args.model.upper()} network, {args.feedback} feedback, Adam {args.eta:g}"
+        + (f" x {args.lr_decay:g} every {args.lr_decay_every} iterations" if args.lr_decay != 1.0 else ""))
     report(f"cue accumulation, {what}, batch {args.batch_size}, seed {args.seed}"
           + (" (resuming)" if checkpoint.exists() else ""))
     started = time.time()
     log = train(network, make_batch, evaluation, iterations=args.iterations, rng=rng,
                 validate_every=args.validate_every, validation_batches=max(1, 128 // args.batch_size),
-                checkpoint=checkpoint, stop_accuracy=args.stop_accuracy)
+                checkpoint=checkpoint, stop_accuracy=args.stop_accuracy,
+                learning_rate=None if args.chip else
+                lambda iteration: args.eta * args.lr_decay ** (iteration // args.lr_decay_every))
     training_seconds = time.time() - started
 
     n_batches = -(-args.test_trials // args.batch_size)
@@ -193,6 +206,7 @@ def main():
 
     save_npz(os.path.join(output, "weights.npz"), **network.state())
     save_json({"model": name, "feedback": "symmetric (on chip)" if args.chip else args.feedback, "seed": args.seed, "batch_size": args.batch_size,
+               **({} if args.chip else {"eta": args.eta, "lr_decay": args.lr_decay, "lr_decay_every": args.lr_decay_every}),
                "iterations": len(log.loss), "test_trials": n_test, "test_accuracy": test_accuracy,
                "test_loss": test_loss, "training_seconds_this_run": training_seconds, "log": log.__dict__},
               os.path.join(output, "result.json"))

@@ -12,14 +12,14 @@ from chiplearn.training import Checkpoint, Evaluation, train
 TASK = EvidenceAccumulation(cue_steps=30, spacing_steps=20, delay_steps=60, recall_steps=40)
 
 
-def small_network(seed=2, feedback="random"):
+def small_network(seed=2, feedback="random", eta=0.01):
     neuron = {"C_m": 1.0, "E_L": 0.0, "V_m": 0.0, "V_th": 0.6, "t_ref": 3.0, "tau_m": 500.0, "c_reg": 100.0,
               "surrogate_gradient_height": 0.5, "surrogate_gradient_width": 0.6, "tau_m_readout": 20.0}
     config = EpropConfig(
         n_inputs=TASK.n_inputs, groups=[RecurrentGroup("eprop_iaf_chiplearn", 20, neuron)], n_outputs=2,
         readout_params={"C_m": 1.0, "E_L": 0.0, "V_m": 0.0, "tau_m": 20.0, "loss": "cross_entropy"},
         trial_steps=TASK.steps, learning_window_steps=TASK.recall_steps, batch_size=4,
-        optimizer={"type": "adam", "eta": 0.01, "batch_size": 4}, feedback=feedback, seed=seed)
+        optimizer={"type": "adam", "eta": eta, "batch_size": 4}, feedback=feedback, seed=seed)
     rng = np.random.default_rng(seed)
     return EpropNetwork(config, bellec_initial_weights(rng, config)), rng
 
@@ -73,6 +73,35 @@ def test_the_slot_between_streams_is_not_a_training_batch():
             assert np.all(np.diag(steps) == 0)  # no autapses: nothing is stored there
             steps = steps[~np.eye(len(steps), dtype=bool)]
         np.testing.assert_array_equal(np.unique(steps), [2], err_msg=name)
+
+
+def test_a_learning_rate_schedule_trains_as_pieces_run_with_their_rate_set_by_hand():
+    # The oracle: two iterations (and a validation) in a network built with eta 0.01, its state carried into
+    # a new network built with eta 0.002 that trains the next two; the schedule must give the same weights.
+    def schedule(iteration):
+        return 0.01 if iteration < 2 else 0.002
+
+    # each network resets the one NEST kernel: a network's state is taken before the next one is built
+    scheduled, rng = small_network()
+    train(scheduled, make_batch, EVALUATION, iterations=4, rng=rng, validate_every=2, learning_rate=schedule,
+          progress=False)
+    with_schedule = scheduled.state()
+    first, rng = small_network(eta=0.01)
+    train(first, make_batch, EVALUATION, iterations=2, rng=rng, validate_every=2, progress=False)
+    after_first = first.state()
+    second, _ = small_network(eta=0.002)
+    second.load_state(after_first)
+    train(second, make_batch, EVALUATION, iterations=2, rng=rng, validate_every=2, progress=False)
+    by_hand = second.state()
+    constant, rng = small_network(eta=0.01)
+    train(constant, make_batch, EVALUATION, iterations=4, rng=rng, validate_every=2, progress=False)
+    unscheduled = constant.state()
+
+    for key in by_hand:
+        np.testing.assert_array_equal(with_schedule[key], by_hand[key], err_msg=key)
+    for name in EpropNetwork.PLASTIC:
+        assert np.max(np.abs(with_schedule[f"{name}_weight"] - unscheduled[f"{name}_weight"])) > 1e-4, name
+        assert np.max(with_schedule[f"{name}_adam_steps"]) == 4, name
 
 
 def test_symmetric_feedback_follows_the_readout_weights():
@@ -163,7 +192,9 @@ def test_a_tutorial_killed_at_random_moments_ends_as_an_uninterrupted_run(tmp_pa
     script = os.path.join(os.path.dirname(__file__), os.pardir, "pynest_scripts", "cue_accumulation.py")
 
     def command(output):
+        # with a learning-rate schedule: a resumed run follows it too
         return [sys.executable, script, "--iterations", "12", "--batch-size", "4", "--validate-every", "4",
+                "--lr-decay", "0.5", "--lr-decay-every", "5",
                 "--test-trials", "8", "--output", str(output)]
 
     subprocess.run(command(tmp_path / "whole"), check=True, capture_output=True)

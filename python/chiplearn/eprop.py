@@ -139,7 +139,8 @@ class EpropNetwork:
         nest.Connect(self.readout_recorder, self.readouts)
         self.spike_recorder = nest.Create("spike_recorder", {"start": 0.0, "stop": 0.0})
         nest.Connect(self.inputs + self.recurrent, self.spike_recorder)
-        self.eta = config.optimizer["eta"]
+        self.training_eta = config.optimizer["eta"]  # of the training batches; validation and test run at 0
+        self.eta = self.training_eta  # as set in the synapse models now
         self._stream = TrialStream(
             nest, generators=self.generators, targets=self.targets, readout_recorder=self.readout_recorder,
             spike_recorder=self.spike_recorder, trial_steps=config.trial_steps, batch_size=config.batch_size,
@@ -215,8 +216,12 @@ class EpropNetwork:
         connections, rows, cols = self._synapses("feedback")  # rows: neurons, cols: readouts
         gather.set_synapse_values(connections, {"weight": w_out[cols, rows]})
 
+    def set_training_eta(self, eta):
+        """The learning rate of the training batches scheduled from now on (a learning-rate schedule)."""
+        self.training_eta = eta
+
     def _set_learning(self, learn):
-        eta = self.config.optimizer["eta"] if learn else 0.0
+        eta = self.training_eta if learn else 0.0
         if eta != self.eta:
             for model in sorted({self._synapse_models[name] for name in self.PLASTIC}):
                 self.nest.SetDefaults(model, {"optimizer": {"eta": eta}})

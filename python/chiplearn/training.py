@@ -28,6 +28,9 @@ class TrainableNetwork(Protocol):
     def load_state(self, state: dict) -> None:
         """Restores what state() returned."""
 
+    def set_training_eta(self, eta: float) -> None:
+        """The learning rate of the training batches scheduled from now on (only needed with a schedule)."""
+
 
 @dataclass
 class Log:
@@ -74,14 +77,16 @@ class Evaluation:
 
 
 def train(network: TrainableNetwork, make_batch, evaluation, *, iterations, rng, validate_every=0, validation_batches=1,
-          checkpoint=None, checkpoint_every=10, stop_accuracy=None, stop_validations=3, on_validation=None,
-          on_iteration=None, progress=True):
+          checkpoint=None, checkpoint_every=10, stop_accuracy=None, stop_validations=3, learning_rate=None,
+          on_validation=None, on_iteration=None, progress=True):
     """Trains for `iterations` batches; returns the Log.
 
     make_batch(rng) -> (spikes, targets, info) draws a fresh batch; evaluation scores it from the network's
     response and info. Every `validate_every` iterations, `validation_batches` fresh batches run with
     learning frozen; training stops early once the mean accuracy of the last `stop_validations` validations
-    reaches stop_accuracy (one lucky validation does not stop it). A checkpoint is written
+    reaches stop_accuracy (one lucky validation does not stop it). learning_rate(iteration) -> eta, if given, is
+    the learning rate of each training batch (a schedule; a function of the iteration, so a resumed run
+    follows it too). A checkpoint is written
     every `checkpoint_every` iterations (one due before a validation is written after it), after every
     validation and at the end; if it exists at the start, training resumes from it and continues as the run
     would have without the interruption (network.state() is complete, and the generator is saved as it was
@@ -106,6 +111,9 @@ def train(network: TrainableNetwork, make_batch, evaluation, *, iterations, rng,
         for iteration in range(start, iterations):
             if stop[0]:
                 return
+            if learning_rate is not None:
+                # the stream sets a batch's learning when it takes the batch from here: this rate is its own
+                network.set_training_eta(learning_rate(iteration))
             yield *draw("train", iteration), True
             if validate_every and (iteration + 1) % validate_every == 0:
                 for _ in range(validation_batches):
