@@ -17,7 +17,7 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from . import eventprop
+from . import eventprop, gather
 from .files import save_npz
 from .gather import report
 
@@ -104,13 +104,13 @@ class EventpropNetwork:
 
     def _indices(self, name):
         sources, targets, _ = self.layers[name]
-        status = self.connections[name].get(["source", "target"])
-        return (np.asarray(status["target"]) - targets[0].global_id, np.asarray(status["source"]) - sources[0].global_id,
+        status = gather.synapse_values(self.connections[name], ("source", "target"))
+        return (status["target"].astype(int) - targets[0].global_id, status["source"].astype(int) - sources[0].global_id,
                 (len(targets), len(sources)))
 
     def _read(self, name):
         rows, cols, shape = self._indices(name)
-        status = self.connections[name].get(list(STATE_KEYS))
+        status = gather.synapse_values(self.connections[name], STATE_KEYS)
         read = {}
         for key in STATE_KEYS:
             read[key] = np.zeros(shape, dtype=int if key == "adam_steps" else float)
@@ -138,8 +138,8 @@ class EventpropNetwork:
             layer = "output" if name == "feedback" else name
             if name == "feedback":
                 rows, cols = cols, rows
-            self.connections[name].set([{key: state[f"{layer}_{key}"][r, c].item() for key in STATE_KEYS}
-                                        for r, c in zip(rows, cols)])
+            gather.set_synapse_values(self.connections[name],
+                                      {key: np.asarray(state[f"{layer}_{key}"])[rows, cols] for key in STATE_KEYS})
 
 
 def answers(logits, no_answer_below=-np.inf):
