@@ -23,6 +23,19 @@ def test_nearest_level_is_the_closest_grid_value():
         assert grid.level(w) == closest
 
 
+@pytest.mark.parametrize("rounding", [_core.Rounding.nearest, _core.Rounding.stochastic])
+def test_a_range_that_is_no_whole_number_of_steps_clips_to_its_highest_level(rounding):
+    # levels -1.0, -0.7, ..., 0.8: Wmax = 1.0 lies 0.2 above the last one and is no level
+    grid = _core.WeightGrid(Wmin=-1.0, Wmax=1.0, step=0.3, rounding=rounding)
+    levels = -1.0 + 0.3 * np.arange(7)
+    rng = np.random.default_rng(2)
+    for w, u in zip(rng.uniform(-2.0, 3.0, 2000), rng.random(2000)):
+        value = grid.level(w, u)
+        assert np.min(np.abs(levels - value)) < 1e-12, (w, u, value)
+    assert grid.level(5.0, 0.99) == pytest.approx(0.8, abs=1e-12)
+    assert grid.level(0.95, 0.0) == pytest.approx(0.8, abs=1e-12)  # nearer to 1.1, which is out of range
+
+
 def test_stochastic_rounding_goes_up_with_the_fraction_and_keeps_the_mean():
     rng = np.random.default_rng(1)
     grid = _core.WeightGrid(Wmin=-1.0, Wmax=1.0, step=0.25, rounding=_core.Rounding.stochastic)

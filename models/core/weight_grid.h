@@ -8,7 +8,8 @@
  *  and the fixed steps of a discrete plasticity rule are one thing: a weight grid of levels Wmin + k step
  *  within [Wmin, Wmax] (step 0: every value in the range). Rounding onto the grid is to the nearest level
  *  or stochastic (up with probability equal to the distance from the level below, in units of step), so
- *  that the expected weight is the unrounded one.
+ *  that the expected weight is the unrounded one. Wmax is a level only when the range is a whole number of steps;
+ *  otherwise the highest level is the last one below it.
  */
 
 #ifndef CHIPLEARN_CORE_WEIGHT_GRID_H
@@ -55,7 +56,16 @@ struct WeightGrid
     {
       const double units = ( w - Wmin ) / step;
       const double offset = rounding == Rounding::stochastic ? uniform : 0.5;
-      w = Wmin + std::floor( units + offset ) * step;
+      double index = std::floor( units + offset );
+      // when the range is not a whole number of steps, Wmax is no level: a weight rounded beyond the range
+      // takes the highest level below Wmax rather than Wmax itself (clipping alone would leave the grid)
+      const double levels_above_Wmin = ( Wmax - Wmin ) / step;
+      const double top_index = std::round( levels_above_Wmin );
+      if ( std::abs( levels_above_Wmin - top_index ) > 1e-9 * std::max( 1.0, top_index ) )
+      {
+        index = std::min( index, std::floor( levels_above_Wmin ) );
+      }
+      w = Wmin + index * step;
     }
     return std::clamp( w, Wmin, Wmax );
   }
