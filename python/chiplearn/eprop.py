@@ -120,7 +120,6 @@ class EpropNetwork:
     """An e-prop network in a freshly reset NEST kernel (with chiplearn installed), trained with stream()."""
 
     PLASTIC = ("in_rec", "rec_rec", "rec_out")
-    STATE_KEYS = ("weight", "adam_m", "adam_v", "adam_steps")
 
     def __init__(self, config, initial_weights):
         import nest
@@ -200,13 +199,13 @@ class EpropNetwork:
             connections, _, _ = self._synapses(name)
             connections.set(apply_held_gradient=True)
         return {f"{name}_{key}": matrix for name in self.PLASTIC
-                for key, matrix in self._matrices(name, self.STATE_KEYS).items()}
+                for key, matrix in self._matrices(name, gather.SYNAPSE_STATE_KEYS).items()}
 
     def load_state(self, state):
         for name in self.PLASTIC:
             connections, rows, cols = self._synapses(name)
             gather.set_synapse_values(
-                connections, {key: np.asarray(state[f"{name}_{key}"])[rows, cols] for key in self.STATE_KEYS})
+                connections, {key: np.asarray(state[f"{name}_{key}"])[rows, cols] for key in gather.SYNAPSE_STATE_KEYS})
         if self.config.feedback == "symmetric":
             self._update_symmetric_feedback()
 

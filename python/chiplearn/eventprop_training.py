@@ -21,8 +21,6 @@ from . import eventprop, gather
 from .files import save_npz
 from .gather import report
 
-STATE_KEYS = ("weight", "adam_m", "adam_v", "adam_steps")
-
 
 class EventpropNetwork:
     """n_inputs -> [n_hidden eventprop_iaf_chiplearn ->] n_outputs eventprop_readout_chiplearn in a fresh
@@ -110,9 +108,9 @@ class EventpropNetwork:
 
     def _read(self, name):
         rows, cols, shape = self._indices(name)
-        status = gather.synapse_values(self.connections[name], STATE_KEYS)
+        status = gather.synapse_values(self.connections[name], gather.SYNAPSE_STATE_KEYS)
         read = {}
-        for key in STATE_KEYS:
+        for key in gather.SYNAPSE_STATE_KEYS:
             read[key] = np.zeros(shape, dtype=int if key == "adam_steps" else float)
             read[key][rows, cols] = status[key]
         return read
@@ -128,9 +126,11 @@ class EventpropNetwork:
         hidden, output = self._read("hidden"), self._read("output")
         feedback = {key: values.T for key, values in self._read("feedback").items()}
         caught_up = output["adam_steps"] == feedback["adam_steps"]
-        np.testing.assert_array_equal(output["weight"][caught_up], feedback["weight"][caught_up])
-        return {**{f"hidden_{key}": hidden[key] for key in STATE_KEYS},
-                **{f"output_{key}": feedback[key] for key in STATE_KEYS}}
+        if not np.array_equal(output["weight"][caught_up], feedback["weight"][caught_up]):
+            raise RuntimeError("the output layer's forward and feedback connections took the same Adam steps "
+                               "but hold different weights: the two copies of the output weights have diverged")
+        return {**{f"hidden_{key}": hidden[key] for key in gather.SYNAPSE_STATE_KEYS},
+                **{f"output_{key}": feedback[key] for key in gather.SYNAPSE_STATE_KEYS}}
 
     def load_state(self, state):
         for name in self.layers:
@@ -139,7 +139,7 @@ class EventpropNetwork:
             if name == "feedback":
                 rows, cols = cols, rows
             gather.set_synapse_values(self.connections[name],
-                                      {key: np.asarray(state[f"{layer}_{key}"])[rows, cols] for key in STATE_KEYS})
+                                      {key: np.asarray(state[f"{layer}_{key}"])[rows, cols] for key in gather.SYNAPSE_STATE_KEYS})
 
 
 def answers(logits, no_answer_below=-np.inf):
@@ -176,7 +176,7 @@ def train_epochs(make_network, train, evaluations, *, epochs, eta, lr_decay, rng
     log.update({"epoch_seconds": [], "train_seconds": []})
     if os.path.exists(checkpoint_path):
         with np.load(checkpoint_path) as saved:
-            state = {key: saved[key] for key in saved.files if key.split("_", 1)[-1] in STATE_KEYS}
+            state = {key: saved[key] for key in saved.files if key.split("_", 1)[-1] in gather.SYNAPSE_STATE_KEYS}
             rng.bit_generator.state = json.loads(str(saved["rng_state"]))
             log, first_epoch = json.loads(str(saved["log"])), int(saved["epoch"])
         report(f"resuming after epoch {first_epoch} from {checkpoint_path}")

@@ -15,6 +15,10 @@ import sys
 
 import numpy as np
 
+# A learning synapse's state in a checkpoint: its weight and the state of the shared Adam optimizer
+# (models/core/optimizer.h); both e-prop and EventProp synapses have these four values.
+SYNAPSE_STATE_KEYS = ("weight", "adam_m", "adam_v", "adam_steps")
+
 
 def _nest():
     # a process that has not imported NEST runs no simulation: it is a single rank 0
