@@ -79,7 +79,8 @@ At its first presynaptic spike in a later interval the synapse adds the interval
 and, when a batch of ``batch_size`` intervals is complete, takes an optimizer step (gradient descent, or
 Adam [2]_ in the TensorFlow form, catching up on batches without spikes), then puts the weight on the
 weight grid: clipped to [``Wmin``, ``Wmax``] and, with ``weight_step`` > 0, onto the levels
-``Wmin`` + k ``weight_step`` (a chip's n-bit weight memory: ``chiplearn.chip.weight_grid``), to the nearest
+``Wmin`` + k ``weight_step`` up to ``Wmax`` (the highest level lies below ``Wmax`` when the range is no whole
+number of steps; a chip's n-bit weight memory: ``chiplearn.chip.weight_grid``), to the nearest
 level or, with ``rounding`` "stochastic", up with probability equal to the distance from the level below in
 steps, so that the expected weight is the unrounded one. The random number of that rounding comes from the
 counter-based generator (Philox4x32-10) keyed by the kernel's ``rng_seed``, the synapse (its source and
