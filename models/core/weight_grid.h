@@ -58,7 +58,8 @@ struct WeightGrid
       const double offset = rounding == Rounding::stochastic ? uniform : 0.5;
       double index = std::floor( units + offset );
       // when the range is not a whole number of steps, Wmax is no level: a weight rounded beyond the range
-      // takes the highest level below Wmax rather than Wmax itself (clipping alone would leave the grid)
+      // takes the highest level below Wmax rather than Wmax itself (clipping alone would leave the grid); the
+      // tolerance keeps ranges that are whole steps up to rounding (0.3 / 0.1 = 2.9999999999999996) as they were
       const double levels_above_Wmin = ( Wmax - Wmin ) / step;
       const double top_index = std::round( levels_above_Wmin );
       if ( std::abs( levels_above_Wmin - top_index ) > 1e-9 * std::max( 1.0, top_index ) )
