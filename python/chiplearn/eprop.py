@@ -168,22 +168,14 @@ class EpropNetwork:
         if name not in self._synapse_cache:
             pre, post = self._connections[name]
             connections = self.nest.GetConnections(pre, post, synapse_model=self._synapse_models[name])
-            table = gather.synapse_values(connections, ("source", "target"))
-            rows = table["target"] - post[0].global_id
-            cols = table["source"] - pre[0].global_id
-            self._synapse_cache[name] = (connections, rows, cols)
+            self._synapse_cache[name] = (connections, *gather.synapse_positions(connections, pre, post))
         return self._synapse_cache[name]
 
     def _matrices(self, name, keys):
         """Per-synapse values of a projection as (post x pre) matrices, one per key."""
         connections, rows, cols = self._synapses(name)
-        table = gather.synapse_values(connections, keys)
         pre, post = self._connections[name]
-        matrices = {}
-        for key in keys:
-            matrices[key] = np.zeros((len(post), len(pre)), dtype=table[key].dtype)
-            matrices[key][rows, cols] = table[key]
-        return matrices
+        return gather.synapse_matrices(connections, (rows, cols), (len(post), len(pre)), keys)
 
     def weights(self, name, key="weight"):
         """Weights (or another per-synapse value) of a projection as a (post x pre) matrix."""

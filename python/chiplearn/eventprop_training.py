@@ -100,20 +100,14 @@ class EventpropNetwork:
         order = np.lexsort((events["senders"][keep], trial[keep]))
         return events["logit"][keep][order].reshape(n, self.n_outputs)
 
-    def _indices(self, name):
+    def _positions(self, name):
         sources, targets, _ = self.layers[name]
-        status = gather.synapse_values(self.connections[name], ("source", "target"))
-        return (status["target"].astype(int) - targets[0].global_id, status["source"].astype(int) - sources[0].global_id,
-                (len(targets), len(sources)))
+        return gather.synapse_positions(self.connections[name], sources, targets)
 
     def _read(self, name):
-        rows, cols, shape = self._indices(name)
-        status = gather.synapse_values(self.connections[name], gather.SYNAPSE_STATE_KEYS)
-        read = {}
-        for key in gather.SYNAPSE_STATE_KEYS:
-            read[key] = np.zeros(shape, dtype=int if key == "adam_steps" else float)
-            read[key][rows, cols] = status[key]
-        return read
+        sources, targets, _ = self.layers[name]
+        return gather.synapse_matrices(self.connections[name], self._positions(name), (len(targets), len(sources)),
+                                       gather.SYNAPSE_STATE_KEYS)
 
     def state(self):
         """Weights and Adam state, (targets, sources) arrays per layer: "output_<key>" and, with a hidden layer,
@@ -134,7 +128,7 @@ class EventpropNetwork:
 
     def load_state(self, state):
         for name in self.layers:
-            rows, cols, _ = self._indices(name)
+            rows, cols = self._positions(name)
             layer = "output" if name == "feedback" else name
             if name == "feedback":
                 rows, cols = cols, rows

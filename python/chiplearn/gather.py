@@ -105,6 +105,25 @@ def synapse_values(connections, keys):
     return concatenate(allgather(local), keys)
 
 
+def synapse_positions(connections, sources, targets):
+    """(target index, source index) of each synapse, in synapse_values' order, for connections from the
+    NodeCollection `sources` to `targets` (each of consecutive node ids)."""
+    table = synapse_values(connections, ("source", "target"))
+    return (table["target"].astype(int) - targets[0].global_id, table["source"].astype(int) - sources[0].global_id)
+
+
+def synapse_matrices(connections, positions, shape, keys):
+    """Per-synapse values as (targets x sources) matrices of `shape`, one per key, 0 where there is no synapse;
+    positions are synapse_positions' of the same connections."""
+    rows, cols = positions
+    table = synapse_values(connections, keys)
+    matrices = {}
+    for key in keys:
+        matrices[key] = np.zeros(shape, dtype=table[key].dtype)
+        matrices[key][rows, cols] = table[key]
+    return matrices
+
+
 def set_synapse_values(connections, values):
     """Sets per-synapse values (key -> array in synapse_values' order, all ranks' synapses) in one call per
     rank: each rank sets its own part."""
