@@ -42,7 +42,8 @@ def write_stub(path, text):
 
 @pytest.fixture
 def scratch(tmp_path):
-    """(environment folder, run) where run(*arguments) runs the script with the stubs and returns its result."""
+    """(environment folder, run) where run(*arguments) runs the script with the stubs and returns its result, and
+    run.start(*arguments) starts it in the background."""
     stubs = tmp_path / "stubs"
     stubs.mkdir()
     write_stub(stubs / "dpkg", "#!/bin/sh\nexit 0\n")  # every Debian package present: no apt
@@ -54,12 +55,19 @@ def scratch(tmp_path):
         write_stub(environment / "bin" / "pip", PIP)
         (environment / "bin" / "activate").write_text(f'export PATH="{environment}/bin:$PATH"\n')
 
+    env = {**os.environ, "CHIPLEARN_MPI_VENV": str(environment), "PATH": f"{stubs}:{os.environ['PATH']}"}
+    env.pop("VIRTUAL_ENV", None)
+
     def run(*arguments):
-        env = {**os.environ, "CHIPLEARN_MPI_VENV": str(environment), "PATH": f"{stubs}:{os.environ['PATH']}"}
-        env.pop("VIRTUAL_ENV", None)
         return subprocess.run(["bash", SCRIPT, *arguments], env=env, capture_output=True, text=True, cwd=tmp_path)
 
+    def start(*arguments):  # the script in the background, its stderr in tmp_path/stderr
+        with open(tmp_path / "stderr", "w") as stderr:
+            return subprocess.Popen(["bash", SCRIPT, *arguments], env=env, stdout=subprocess.DEVNULL, stderr=stderr,
+                                    cwd=tmp_path)
+
     run.make_environment = make_environment
+    run.start = start
     return environment, run
 
 
@@ -120,3 +128,26 @@ def test_a_run_that_fails_leaves_the_environment_incomplete(scratch):
     assert run().returncode == 0  # the rerun reuses NEST and marks the environment complete
     assert run("--status").returncode == 0
 
+
+
+def test_a_second_run_waits_for_the_first(scratch):
+    """While another run holds the environment's lock, --tests-only says it waits and does nothing (no pip, no
+    pytest) until the lock is released; then it runs."""
+    import fcntl
+    import time
+
+    environment, run = scratch
+    run.make_environment()
+    assert run().returncode == 0
+    (environment / "calls").unlink()
+    with open(f"{environment}.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        second = run.start("--tests-only")
+        deadline = time.monotonic() + 30
+        while "waiting for another run" not in (environment.parent / "stderr").read_text():
+            assert second.poll() is None and time.monotonic() < deadline, "the second run neither waited nor said so"
+            time.sleep(0.1)
+        time.sleep(1)
+        assert second.poll() is None and calls(environment) == [], "the second run went on while the lock was held"
+    assert second.wait(timeout=60) == 0
+    assert "pytest" in calls(environment)[-1]

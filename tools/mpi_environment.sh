@@ -6,7 +6,8 @@
 # CHIPLEARN_MPI_VENV names another folder. The environment is complete when its file
 # .chiplearn-mpi-complete exists: a full run removes it as it starts and writes it (atomically) only once
 # NEST with MPI is installed and chiplearn built against it loads into that NEST. So a folder without it is
-# being built, or a run did not finish.
+# being built, or a run did not finish. Runs on the same environment take turns: each holds the file
+# <environment>.lock while it changes or uses the environment.
 #
 #     tools/mpi_environment.sh                 # install, build what is missing, run the MPI tests
 #     tools/mpi_environment.sh --tests-only    # in the existing environment: rebuild chiplearn from this
@@ -41,6 +42,16 @@ environment_status() {
 if [[ ${1:-} == --status ]]; then
   environment_status
   exit
+fi
+
+# One run at a time changes the environment: a second run (another checkout's, or .ci/run's --tests-only
+# during a full build) waits for the first instead of installing into the same folder at once.
+lock="$environment.lock"
+mkdir -p "$(dirname "$environment")"
+exec {lock_fd}>>"$lock"
+if ! flock -n "$lock_fd"; then
+  echo "waiting for another run of $(basename "$0") on $environment to finish (it holds $lock)" >&2
+  flock "$lock_fd"
 fi
 
 # True when the NEST importable by the environment's Python was built with MPI. The settings are read into
