@@ -55,6 +55,9 @@ class EventpropNetwork:
         self.logits = nest.Create("multimeter", {"interval": trial_length, "record_from": ["logit"]})
         nest.Connect(self.logits, self.nodes["outputs"])
         self.connections = {name: nest.GetConnections(s, t, synapse_model=m) for name, (s, t, m) in self.layers.items()}
+        # the connections are fixed once built: their (target, source) positions are read once
+        self.positions = {name: gather.synapse_positions(self.connections[name], s, t)
+                          for name, (s, t, _) in self.layers.items()}
         self.n_inputs, self.n_outputs = n_inputs, n_outputs
         self.batch_size = optimizer["batch_size"]
         self.trial = 0
@@ -100,13 +103,9 @@ class EventpropNetwork:
         order = np.lexsort((events["senders"][keep], trial[keep]))
         return events["logit"][keep][order].reshape(n, self.n_outputs)
 
-    def _positions(self, name):
-        sources, targets, _ = self.layers[name]
-        return gather.synapse_positions(self.connections[name], sources, targets)
-
     def _read(self, name):
         sources, targets, _ = self.layers[name]
-        return gather.synapse_matrices(self.connections[name], self._positions(name), (len(targets), len(sources)),
+        return gather.synapse_matrices(self.connections[name], self.positions[name], (len(targets), len(sources)),
                                        gather.SYNAPSE_STATE_KEYS)
 
     def state(self):
@@ -128,7 +127,7 @@ class EventpropNetwork:
 
     def load_state(self, state):
         for name in self.layers:
-            rows, cols = self._positions(name)
+            rows, cols = self.positions[name]
             layer = "output" if name == "feedback" else name
             if name == "feedback":
                 rows, cols = cols, rows
