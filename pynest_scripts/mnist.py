@@ -12,9 +12,13 @@ chiplearn.eventprop.build_hidden_network). Two kinds of outputs:
                   slowly, since an output whose potential stays below 0 has its maximum at the trial start
                   and no gradient)
 
-The first-spike outputs' defaults (slope floor 3 mV, Adam 1e-3) reach 90 % test accuracy in two epochs:
+Defaults: readout-only, first-spike outputs with Adam 1e-3 (they reach 90 % test accuracy in two epochs:
 the gradient of a spike time divides by the membrane's slope at the crossing, and with a low floor the few
-trials whose target crosses the threshold grazingly carry almost all of the gradient (benchmarks/RESULTS.md).
+trials whose target crosses the threshold grazingly carry almost all of the gradient; slope floor 3 mV);
+with --hidden, Wunderlich & Pehle's MNIST setting: leaky readouts, the max-voltage loss and Adam 5e-3. Above a
+hidden layer the first-spike outputs learn more slowly and leave more and more trials with no output at all
+(the loss rewards silent non-targets, and the hidden layer they share silences whole trials); both measured
+in benchmarks/RESULTS.md.
 
 Hidden layer: Wunderlich & Pehle's MNIST network is 784-350-10 with leaky readouts and the max-voltage loss,
 hidden weights N(0.078, 0.045) and output weights N(0.2, 0.37) in their units (tau_m / C_m = 1, threshold 1),
@@ -93,10 +97,11 @@ def plot(path, log, example_images, example_logits, example_labels, example_answ
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--hidden", type=int, default=0, help="hidden neurons (0: readout-only)")
-    parser.add_argument("--output", choices=sorted(OUTPUTS), default="lif")
+    parser.add_argument("--output", choices=sorted(OUTPUTS),
+                        help="lif (first-spike) or leaky (max-voltage) outputs; default lif, leaky with --hidden")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--eta", type=float, default=1e-3, help="Adam's learning rate")
+    parser.add_argument("--eta", type=float, help="Adam's learning rate; default 1e-3, 5e-3 with --hidden")
     parser.add_argument("--lr-decay", type=float, default=0.95, help="learning rate factor per epoch")
     parser.add_argument("--train", type=int, default=60000, help="training images used")
     parser.add_argument("--test", type=int, default=10000, help="test images used")
@@ -109,6 +114,10 @@ def main():
         parser.error(f"--hidden {args.hidden}: the number of hidden neurons must be >= 0")
     if args.quick:
         args.epochs, args.train, args.test = 2, 4096, 2048
+    if args.output is None:
+        args.output = "lif" if args.hidden == 0 else "leaky"
+    if args.eta is None:
+        args.eta = 1e-3 if args.hidden == 0 else 5e-3
     import nest
 
     os.makedirs(args.output_dir, exist_ok=True)
