@@ -129,7 +129,6 @@ def test_a_run_that_fails_leaves_the_environment_incomplete(scratch):
     assert run("--status").returncode == 0
 
 
-
 def test_a_second_run_waits_for_the_first(scratch):
     """While another run holds the environment's lock, --tests-only says it waits and does nothing (no pip, no
     pytest) until the lock is released; then it runs."""
