@@ -31,13 +31,13 @@ EventpropTarget::trial_final( long trial ) const
 }
 
 double
-EventpropTarget::take_gradient( long trial, std::span< const double > arrivals, const std::string& model )
+EventpropTarget::take_gradient( long trial, std::span< const double > arrivals, std::string_view model )
 {
   const auto held = held_.find( trial );
   if ( held == held_.end() or not held->second.final )
   {
     throw nest::KernelException(
-      model + ": the gradient of trial " + std::to_string( trial ) + " was taken before its adjoint was known." );
+      std::string( model ) + ": the gradient of trial " + std::to_string( trial ) + " was taken before its adjoint was known." );
   }
   const double gradient = ep::weight_gradient( membrane(), held->second.jumps, arrivals );
   if ( --held->second.holders == 0 )

@@ -13,6 +13,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // nestkernel
@@ -113,7 +114,7 @@ public:
   bool trial_final( long trial ) const;
 
   //! The gradient dL/dw of a synapse with these arrival times (ms from the trial start, sorted); releases the trial.
-  double take_gradient( long trial, std::span< const double > arrivals, const std::string& model );
+  double take_gradient( long trial, std::span< const double > arrivals, std::string_view model );
 
   //! Trials kept for synapses.
   long
