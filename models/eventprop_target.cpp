@@ -36,8 +36,8 @@ EventpropTarget::take_gradient( long trial, std::span< const double > arrivals, 
   const auto held = held_.find( trial );
   if ( held == held_.end() or not held->second.final )
   {
-    throw nest::KernelException(
-      std::string( model ) + ": the gradient of trial " + std::to_string( trial ) + " was taken before its adjoint was known." );
+    throw nest::KernelException( std::string( model ) + ": the gradient of trial " + std::to_string( trial )
+      + " was taken before its adjoint was known." );
   }
   const double gradient = ep::weight_gradient( membrane(), held->second.jumps, arrivals );
   if ( --held->second.holders == 0 )
