@@ -27,6 +27,7 @@ const std::string neuron_model_key = "neuron_model";
 const std::string tau_0 = "tau_0";
 const std::string tau_1 = "tau_1";
 const std::string alpha = "alpha";
+const std::string phantom_spike_scale = "phantom_spike_scale";
 const std::string I_syn = "I_syn";
 //! Largest t / tau in the loss's exponentials (e^709 is the largest power of e below the double range).
 constexpr double max_exponent = 700.0;
@@ -60,6 +61,7 @@ EventpropReadoutParameters::get( Dictionary& d ) const
   d[ tau_0 ] = first_spike.tau_0;
   d[ tau_1 ] = first_spike.tau_1;
   d[ alpha ] = first_spike.alpha;
+  d[ phantom_spike_scale ] = first_spike.phantom_spike_scale;
 }
 
 double
@@ -83,6 +85,7 @@ EventpropReadoutParameters::set( const Dictionary& d, nest::Node* node )
   d.update_value( tau_0, first_spike.tau_0 );
   d.update_value( tau_1, first_spike.tau_1 );
   d.update_value( alpha, first_spike.alpha );
+  d.update_value( phantom_spike_scale, first_spike.phantom_spike_scale );
   check_parameters( model, [ & ] { first_spike.check(); } );
   return 0.0;  // potentials are relative to a resting potential of 0
 }

@@ -67,9 +67,12 @@ end of each trial over ``rate_connection_delayed`` connections (weight 1, to rec
 
 - ``first_spike_cross_entropy``: logits :math:`-t_k/\tau_0`,
   :math:`L = -\log p_l + \alpha (e^{t_l/\tau_1} - 1)` for target :math:`l` [1]_. A silent output enters
-  the softmax with :math:`t = T`. A silent target gets a phantom spike at :math:`T` (with the slope floor
-  as its :math:`\tau_\text{m}\dot V`), which raises its weights until it answers; a silent non-target gets
-  no gradient.
+  the softmax with :math:`t = T`. A silent target gets a phantom spike at :math:`T`: its
+  :math:`\lambda_V` jumps by ``phantom_spike_scale`` :math:`(\partial L/\partial t)/\text{slope\_floor}`
+  (at 1, a crossing with the floor as its :math:`\tau_\text{m}\dot V`), which raises its weights until it
+  answers; a silent non-target gets no gradient. The exact gradient of a silent output is 0, so the phantom
+  is a rule, not a gradient: at 1 it is as large as the largest ordinary jump, and one silent trial can
+  outweigh the rest of its batch.
 - ``max_voltage_cross_entropy`` (for ``neuron_model`` ``leaky``): logits :math:`\max_t V_k(t)`, the maximum
   over continuous time.
 
@@ -88,20 +91,21 @@ diverges.
 Parameters
 ++++++++++
 
-==================== ======= ============================= ===========================================
-**Parameter**        **Unit** **Default, range**           **Description**
-==================== ======= ============================= ===========================================
-``C_m``              pF      250, > 0                      Membrane capacitance
-``tau_m``            ms      10, > 0                       Membrane time constant
-``tau_syn``          ms      5, > 0, != tau_m              Synaptic time constant
-``V_th``             mV      15, > 0                       Threshold (``lif``), relative to rest (0)
-``neuron_model``     string  lif                           ``lif`` or ``leaky``
-``loss``             string  first_spike_cross_entropy     or ``max_voltage_cross_entropy``
-``tau_0``            ms      0.5, > 0                      Softmax temperature of the first spike times
-``tau_1``            ms      6.4, > 0                      Time constant of the early-spike term
-``alpha``                    3e-3, >= 0                    Weight of the early-spike term
-``slope_floor``      mV      1.5, > 0                      Lower bound of tau_m dV/dt at a spike
-==================== ======= ============================= ===========================================
+======================== ======= ============================= ===========================================
+**Parameter**            **Unit** **Default, range**           **Description**
+======================== ======= ============================= ===========================================
+``C_m``                  pF      250, > 0                      Membrane capacitance
+``tau_m``                ms      10, > 0                       Membrane time constant
+``tau_syn``              ms      5, > 0, != tau_m              Synaptic time constant
+``V_th``                 mV      15, > 0                       Threshold (``lif``), relative to rest (0)
+``neuron_model``         string  lif                           ``lif`` or ``leaky``
+``loss``                 string  first_spike_cross_entropy     or ``max_voltage_cross_entropy``
+``tau_0``                ms      0.5, > 0                      Softmax temperature of the first spike times
+``tau_1``                ms      6.4, > 0                      Time constant of the early-spike term
+``alpha``                        3e-3, >= 0                    Weight of the early-spike term
+``phantom_spike_scale``          1, >= 0                       Size of a silent target's phantom spike (0: none)
+``slope_floor``          mV      1.5, > 0                      Lower bound of tau_m dV/dt at a spike
+======================== ======= ============================= ===========================================
 
 ``first_spike_cross_entropy`` needs ``lif`` and ``max_voltage_cross_entropy`` needs ``leaky``. When the
 simulation starts, ``tau_0`` and ``tau_1`` must be at least ``eprop_update_interval`` / 700, so that the

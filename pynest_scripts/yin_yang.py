@@ -123,6 +123,8 @@ def main():
                         help="lower bound of tau_m dV/dt at a hidden spike in the adjoint (threshold 1)")
     parser.add_argument("--output-slope-floor", type=float, default=1.0,
                         help="lower bound of tau_m dV/dt at an output spike in the adjoint (threshold 1)")
+    parser.add_argument("--phantom-spike-scale", type=float, default=1.0,
+                        help="a silent target's phantom spike, as a fraction of dL/dt(trial end) / output floor")
     parser.add_argument("--seed", type=int, default=1, help="initial weights and the order of the training points")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true",
@@ -147,7 +149,8 @@ def main():
         return eventprop_training.EventpropNetwork(
             nest, resolution=H, trial_length=TRIAL, threads=args.threads, n_inputs=5, n_outputs=3,
             hidden_params=dict(MEMBRANE, slope_floor=args.hidden_slope_floor),
-            readout_params=dict(MEMBRANE, slope_floor=args.output_slope_floor, **FIRST_SPIKE), weights=weights,
+            readout_params=dict(MEMBRANE, slope_floor=args.output_slope_floor, phantom_spike_scale=args.phantom_spike_scale,
+                               **FIRST_SPIKE), weights=weights,
             optimizer=dict(optimizer, eta=eta), chunk=CHUNK,
             encode=lambda inputs: datasets.yin_yang_spike_times(inputs, resolution=H, t_early=T_EARLY,
                                                                 t_late=T_EARLY + T_RANGE))
@@ -162,7 +165,8 @@ def main():
         best = int(np.argmax(log["validation_accuracy"]))
         save_json({"hidden": args.hidden, "eta": args.eta, "lr_decay": args.lr_decay, "batch_size": args.batch_size,
                    "seed": args.seed, "hidden_slope_floor": args.hidden_slope_floor,
-                   "output_slope_floor": args.output_slope_floor, "resolution": H, "threads": args.threads,
+                   "output_slope_floor": args.output_slope_floor, "phantom_spike_scale": args.phantom_spike_scale,
+                   "resolution": H, "threads": args.threads,
                    "train_points": args.train, "validation_points": args.validation, "test_points": args.test,
                    "best_validation_epoch": best + 1, "test_accuracy_at_best_validation": log["test_accuracy"][best],
                    **log}, os.path.join(args.output_dir, "results.json"))
@@ -172,6 +176,7 @@ def main():
     report(f"Yin-Yang, EventProp 5-{args.hidden}-3, {args.train} training / {args.validation} validation / "
            f"{args.test} test points, batch {args.batch_size}, Adam {args.eta:g} x {args.lr_decay:g} per epoch, "
            f"slope floors {args.hidden_slope_floor:g} (hidden), {args.output_slope_floor:g} (outputs), "
+           f"phantom spike x {args.phantom_spike_scale:g}, "
            f"resolution {H} ms, seed {args.seed}, {args.threads} thread(s)")
     log = eventprop_training.train_epochs(
         make_network, data["train"], {"validation": data["validation"], "test": data["test"], "map": (grid_inputs, None)},

@@ -205,6 +205,7 @@ EVENTPROP_BAD_VALUES = {
         "tau_0": ([0.0, -1.0, NAN, INF], "0 < tau_0 < inf ms"),
         "tau_1": ([0.0, -1.0, NAN, INF], "0 < tau_1 < inf ms"),
         "alpha": ([-1e-3, NAN, INF], "0 <= alpha < inf"),
+        "phantom_spike_scale": ([-0.5, NAN, INF], "0 <= phantom_spike_scale < inf"),
     },
     "eventprop_iaf_chiplearn": dict(EVENTPROP_MEMBRANE),
 }

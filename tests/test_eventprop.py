@@ -173,11 +173,33 @@ def test_silent_target_gets_a_phantom_spike_that_raises_its_weights():
     assert adjoints[2][2] is None and (gradients[2] == 0).all()  # a silent non-target is left alone
 
 
+@pytest.mark.parametrize("scale", [1.0, 0.01, 0.0])
+def test_phantom_spike_is_the_scaled_loss_derivative_at_the_trial_end_over_the_floor(scale):
+    """The phantom spike of a silent target: lambda_V jumps at T by phantom_spike_scale dL/dt(T) / slope_floor, with
+    dL/dt from the reference's first-spike loss with the silent output at t = T; the other outputs' jumps do not
+    depend on the scale."""
+    steps, weights = task(4)
+    weights[2] = 1.0  # output 2 stays silent
+    m = membrane()
+    seen = [run(w, steps, "lif")[0] for w in weights]
+    assert not seen[2].spiked() and seen[0].spiked() and seen[1].spiked()
+    adjoints = ep.output_adjoints("first_spike_cross_entropy", seen, 2, N_STEPS * H, m,
+                                  ep.FirstSpikeLoss(**FIRST_SPIKE, phantom_spike_scale=scale), SLOPE_FLOOR)
+    unscaled = ep.output_adjoints("first_spike_cross_entropy", seen, 2, N_STEPS * H, m,
+                                  ep.FirstSpikeLoss(**FIRST_SPIKE), SLOPE_FLOOR)
+    times = [seen[0].first_spike_time, seen[1].first_spike_time, N_STEPS * H]
+    _, dl_dt, _ = ref.first_spike_loss(times, 2, **FIRST_SPIKE)
+    assert adjoints[2][2] == pytest.approx((N_STEPS * H, scale * dl_dt[2] / SLOPE_FLOOR), rel=1e-12, abs=0)
+    assert adjoints[:2] == unscaled[:2]
+
+
 def test_membrane_checks_name_the_parameter():
     with pytest.raises(ValueError, match=r"tau_syn = 20 ms is out of range; allowed: tau_syn != tau_m \(20 ms\)"):
         ep.Membrane(tau_m=20.0, tau_s=20.0, C_m=250.0, V_th=15.0).check()
     with pytest.raises(ValueError, match="tau_m = -1 ms is out of range"):
         ep.Membrane(tau_m=-1.0, tau_s=5.0, C_m=250.0, V_th=15.0).check()
+    with pytest.raises(ValueError, match="phantom_spike_scale = -1 is out of range"):
+        ep.FirstSpikeLoss(**FIRST_SPIKE, phantom_spike_scale=-1.0).check()
     with pytest.raises(ValueError, match='loss = "hinge" is unknown; allowed: first_spike_cross_entropy, max_voltage'):
         ep.output_adjoints("hinge", [], 0, 1.0, membrane(), ep.FirstSpikeLoss(**FIRST_SPIKE), 1.0)
 
@@ -378,6 +400,25 @@ def test_nest_silent_target_learns_to_answer(nest_kernel):
     nest.Simulate(n * TRIAL + 2 * H)
     assert not np.isnan(nodes["outputs"][0].get("first_spike_time"))
     assert (connection_weights(nest, nodes)[0] > weights[0]).all()
+
+
+def test_nest_phantom_spike_scale_scales_a_silent_targets_gradient(nest_kernel):
+    """The gradient a silent target's synapses apply scales with phantom_spike_scale (0: none); the outputs that
+    spiked apply the same gradient at any scale."""
+    nest = nest_kernel
+    steps, weights = nest_task(8)
+    weights[0] = 5.0  # output 0, the target, stays silent
+    gradients = {}
+    for scale in (1.0, 0.25, 0.0):
+        nest.ResetKernel()
+        import chiplearn
+        chiplearn.install()
+        gradients[scale] = applied_gradient(nest, weights, steps, 0, dict(READOUT_PARAMS, phantom_spike_scale=scale))
+    assert (gradients[1.0][0] < 0).all()
+    np.testing.assert_allclose(gradients[0.25][0], 0.25 * gradients[1.0][0], rtol=1e-6)
+    assert (gradients[0.0][0] == 0).all()
+    for scale in (0.25, 0.0):
+        np.testing.assert_array_equal(gradients[scale][1:], gradients[1.0][1:])
 
 
 def train(nest, threads):

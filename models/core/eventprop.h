@@ -482,6 +482,8 @@ struct FirstSpikeLoss
   double tau_0 = 0.5;   //!< [ms] temperature of the softmax over first spike times
   double tau_1 = 6.4;   //!< [ms] time constant of the early-spike term
   double alpha = 3e-3;  //!< weight of the early-spike term
+  //! the phantom spike of a silent target, as a fraction of dL/dt(trial end) / slope_floor (output_jump)
+  double phantom_spike_scale = 1.0;
 
   void
   check() const
@@ -489,6 +491,7 @@ struct FirstSpikeLoss
     require_positive( "tau_0", tau_0, "ms" );
     require_positive( "tau_1", tau_1, "ms" );
     require_non_negative( "alpha", alpha, "" );
+    require_non_negative( "phantom_spike_scale", phantom_spike_scale, "" );
   }
 };
 
@@ -538,9 +541,12 @@ target_loss( Loss loss, double p, double t, const FirstSpikeLoss& f )
  *   derivative of a maximum is that of the function at its argument);
  * - first spike: lambda_V jumps by dL/dt / max(slope, slope_floor) at the first spike (spike_jump with
  *   lambda_V^+ = 0, since nothing after the first spike enters the loss);
- * - silent outputs (first spike): the target gets a phantom spike at the trial end with the floor as its
- *   slope, so that its incoming weights grow until it answers; a silent non-target gets no jump, it is
- *   already where the loss wants it.
+ * - silent outputs (first spike): the target gets a phantom spike at the trial end, a jump of
+ *   phantom_spike_scale dL/dt / slope_floor, so that its incoming weights grow until it answers (the exact
+ *   gradient of a silent output is 0: no spike time moves with its weights); a silent non-target gets no
+ *   jump, it is already where the loss wants it. With the scale at 1 the phantom is a crossing at the
+ *   floor's slope, the largest jump an ordinary crossing can give, and one silent trial can outweigh the
+ *   rest of its batch; 0 leaves silent targets without a gradient.
  */
 inline std::optional< AdjointJump >
 output_jump( Loss loss,
@@ -549,6 +555,7 @@ output_jump( Loss loss,
   bool is_target,
   double trial_length,
   const Membrane& m,
+  const FirstSpikeLoss& f,
   double slope_floor )
 {
   if ( loss == Loss::max_voltage_cross_entropy )
@@ -561,7 +568,8 @@ output_jump( Loss loss,
   }
   if ( is_target )
   {
-    return AdjointJump { trial_length, spike_jump( 0.0, dl_dvalue, 0.0, slope_floor, m.V_th, slope_floor ) };
+    const double at_floor = spike_jump( 0.0, dl_dvalue, 0.0, slope_floor, m.V_th, slope_floor );
+    return AdjointJump { trial_length, f.phantom_spike_scale * at_floor };
   }
   return std::nullopt;
 }
@@ -590,7 +598,7 @@ output_adjoint( Loss loss,
 {
   const double p = readout_signal( core::Loss::cross_entropy, logit( loss, seen, trial_length, f ), others );
   const double derivative = loss_derivative( loss, p, is_target, first_spike_time_or_end( seen, trial_length ), f );
-  return { p, derivative, output_jump( loss, seen, derivative, is_target, trial_length, m, slope_floor ) };
+  return { p, derivative, output_jump( loss, seen, derivative, is_target, trial_length, m, f, slope_floor ) };
 }
 
 }  // namespace chiplearn::core::eventprop

@@ -664,11 +664,13 @@ PYBIND11_MODULE( _core, m )
     .def_readwrite( "v_max", &eventprop::TrialObservation::v_max )
     .def( "spiked", &eventprop::TrialObservation::spiked );
   py::class_< eventprop::FirstSpikeLoss >( ep, "FirstSpikeLoss" )
-    .def( py::init( []( double tau_0, double tau_1, double alpha ) { return eventprop::FirstSpikeLoss { tau_0, tau_1, alpha }; } ),
-      py::arg( "tau_0" ), py::arg( "tau_1" ), py::arg( "alpha" ) )
+    .def( py::init( []( double tau_0, double tau_1, double alpha, double phantom_spike_scale )
+            { return eventprop::FirstSpikeLoss { tau_0, tau_1, alpha, phantom_spike_scale }; } ),
+      py::arg( "tau_0" ), py::arg( "tau_1" ), py::arg( "alpha" ), py::arg( "phantom_spike_scale" ) = 1.0 )
     .def_readwrite( "tau_0", &eventprop::FirstSpikeLoss::tau_0 )
     .def_readwrite( "tau_1", &eventprop::FirstSpikeLoss::tau_1 )
     .def_readwrite( "alpha", &eventprop::FirstSpikeLoss::alpha )
+    .def_readwrite( "phantom_spike_scale", &eventprop::FirstSpikeLoss::phantom_spike_scale )
     .def( "check", &eventprop::FirstSpikeLoss::check );
   ep.def( "evolve", &eventprop::evolve, py::arg( "state" ), py::arg( "membrane" ), py::arg( "t" ) );
   ep.def( "v_slope", &eventprop::v_slope, py::arg( "state" ), py::arg( "membrane" ) );
