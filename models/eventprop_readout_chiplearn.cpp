@@ -31,6 +31,12 @@ const std::string phantom_spike_scale = "phantom_spike_scale";
 const std::string I_syn = "I_syn";
 //! Largest t / tau in the loss's exponentials (e^709 is the largest power of e below the double range).
 constexpr double max_exponent = 700.0;
+/**
+ * The logit a silent target sends the other outputs of its task instead of -T / tau_0: it tells them to take no
+ * gradient from the trial (core::eventprop::output_jump), and leaves it out of their softmax, which no longer
+ * enters any gradient.
+ */
+constexpr double silent_target_logit = -std::numeric_limits< double >::infinity();
 }  // namespace
 
 namespace nest
@@ -182,7 +188,10 @@ eventprop_readout_chiplearn::update( const nest::Time& origin, const long from, 
     if ( step_in_trial == grid_.steps - 1 and trial >= 0 )
     {
       pending_ = Pending { trial, seen_, S_.target_signal > 0.5 };
-      logits[ lag ] = ep::logit( P_.loss, seen_, grid_.steps * h_, P_.first_spike );
+      const bool silent_target = pending_->is_target and P_.loss == ep::Loss::first_spike_cross_entropy
+        and not seen_.spiked();
+      logits[ lag ] =
+        silent_target ? silent_target_logit : ep::logit( P_.loss, seen_, grid_.steps * h_, P_.first_spike );
     }
     logger_.record_data( step );
   }
@@ -199,8 +208,8 @@ eventprop_readout_chiplearn::finish_trial()
 {
   const double T = grid_.steps * h_;
   last_ = *pending_;
-  last_adjoint_ = ep::output_adjoint(
-    P_.loss, last_.seen, others_, last_.is_target, T, P_.membrane, P_.first_spike, P_.slope_floor );
+  last_adjoint_ = ep::output_adjoint( P_.loss, last_.seen, others_, last_.is_target, target_silent_, T, P_.membrane,
+    P_.first_spike, P_.slope_floor );
   last_loss_ = ep::target_loss( P_.loss, last_adjoint_.p, ep::first_spike_time_or_end( last_.seen, T ), P_.first_spike );
   std::vector< ep::AdjointJump > jumps;
   if ( last_adjoint_.jump )
@@ -215,6 +224,7 @@ eventprop_readout_chiplearn::finish_trial()
   }
   pending_.reset();
   others_ = core::OthersSoftmaxSum();
+  target_silent_ = false;
 }
 
 void
@@ -226,6 +236,10 @@ eventprop_readout_chiplearn::handle( nest::DelayedRateConnectionEvent& e )
     if ( e.get_rport() == TARGET_SIGNAL )
     {
       S_.target_signal = value;
+    }
+    else if ( value == silent_target_logit )
+    {
+      target_silent_ = true;
     }
     else if ( not std::isnan( value ) )  // an output's logit, at the end of a trial
     {

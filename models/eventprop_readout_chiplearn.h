@@ -70,9 +70,12 @@ end of each trial over ``rate_connection_delayed`` connections (weight 1, to rec
   the softmax with :math:`t = T`. A silent target gets a phantom spike at :math:`T`: its
   :math:`\lambda_V` jumps by ``phantom_spike_scale`` :math:`(\partial L/\partial t)/\text{slope\_floor}`
   (at 1, a crossing with the floor as its :math:`\tau_\text{m}\dot V`), which raises its weights until it
-  answers; a silent non-target gets no gradient. The exact gradient of a silent output is 0, so the phantom
-  is a rule, not a gradient: at 1 it is as large as the largest ordinary jump, and one silent trial can
-  outweigh the rest of its batch.
+  answers; the other outputs take no gradient from that trial (as in Wunderlich & Pehle's code, which drops
+  it): the loss would push them later, and through a hidden layer they share with the target that silences
+  the target further. (The silent target sends them :math:`-\infty` as its logit to say so.) A silent
+  non-target gets no gradient. The exact gradient of a silent output is 0, so the phantom is a rule, not a
+  gradient: at 1 it is as large as the largest ordinary jump, and one silent trial can outweigh the rest of
+  its batch.
 - ``max_voltage_cross_entropy`` (for ``neuron_model`` ``leaky``): logits :math:`\max_t V_k(t)`, the maximum
   over continuous time.
 
@@ -220,6 +223,7 @@ private:
   };
   std::optional< Pending > pending_;
   core::OthersSoftmaxSum others_;
+  bool target_silent_ = false;  //!< the pending trial's target (another output) sent the silent-target logit
 
   //! The last finished trial, for GetStatus.
   Pending last_;

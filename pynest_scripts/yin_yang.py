@@ -149,8 +149,8 @@ def main():
         return eventprop_training.EventpropNetwork(
             nest, resolution=H, trial_length=TRIAL, threads=args.threads, n_inputs=5, n_outputs=3,
             hidden_params=dict(MEMBRANE, slope_floor=args.hidden_slope_floor),
-            readout_params=dict(MEMBRANE, slope_floor=args.output_slope_floor, phantom_spike_scale=args.phantom_spike_scale,
-                               **FIRST_SPIKE), weights=weights,
+            readout_params=dict(MEMBRANE, slope_floor=args.output_slope_floor,
+                                phantom_spike_scale=args.phantom_spike_scale, **FIRST_SPIKE), weights=weights,
             optimizer=dict(optimizer, eta=eta), chunk=CHUNK,
             encode=lambda inputs: datasets.yin_yang_spike_times(inputs, resolution=H, t_early=T_EARLY,
                                                                 t_late=T_EARLY + T_RANGE))

@@ -25,6 +25,9 @@ def test_yin_yang_tutorial_learns_and_resumes_exactly(tmp_path):
     assert "resuming after epoch 1" in run(resumed, 2)
     results = json.loads((whole / "results.json").read_text())
     assert len(results["test_accuracy"]) == 2
+    # the hidden layer's activity during training: 100 neurons, about a third silent under the initial weights
+    assert all(0.0 <= silent < 0.9 for silent in results["hidden_silent"])
+    assert all(spikes > 5.0 for spikes in results["hidden_spikes_per_trial"])
     # chance is 1/3 (balanced classes; its sd on 200 points 0.033); 480 points, two epochs
     assert results["test_accuracy"][-1] > 0.55
     assert json.loads((resumed / "results.json").read_text())["test_accuracy"] == results["test_accuracy"]

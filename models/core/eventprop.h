@@ -546,13 +546,17 @@ target_loss( Loss loss, double p, double t, const FirstSpikeLoss& f )
  *   gradient of a silent output is 0: no spike time moves with its weights); a silent non-target gets no
  *   jump, it is already where the loss wants it. With the scale at 1 the phantom is a crossing at the
  *   floor's slope, the largest jump an ordinary crossing can give, and one silent trial can outweigh the
- *   rest of its batch; 0 leaves silent targets without a gradient.
+ *   rest of its batch; 0 leaves silent targets without a gradient;
+ * - the other outputs of a trial whose target stayed silent (target_silent) get no jump, as in Wunderlich
+ *   & Pehle's code, which drops such trials: their loss would push them later, and through a hidden layer
+ *   that they share with the target that lowers the target's drive too and silences it further.
  */
 inline std::optional< AdjointJump >
 output_jump( Loss loss,
   const TrialObservation& seen,
   double dl_dvalue,
   bool is_target,
+  bool target_silent,
   double trial_length,
   const Membrane& m,
   const FirstSpikeLoss& f,
@@ -561,6 +565,10 @@ output_jump( Loss loss,
   if ( loss == Loss::max_voltage_cross_entropy )
   {
     return AdjointJump { seen.t_max, -dl_dvalue / m.tau_m };
+  }
+  if ( target_silent and not is_target )
+  {
+    return std::nullopt;
   }
   if ( seen.spiked() )
   {
@@ -584,13 +592,15 @@ struct OutputAdjoint
 
 /**
  * The adjoint of one output of a task at the end of a trial, from its own observation and the sum of the
- * other outputs' softmax terms (the outputs exchange their logits; loss.h's softmax, which cannot overflow).
+ * other outputs' softmax terms (the outputs exchange their logits; loss.h's softmax, which cannot overflow);
+ * target_silent: the task's target output did not spike in the trial (first-spike loss).
  */
 inline OutputAdjoint
 output_adjoint( Loss loss,
   const TrialObservation& seen,
   const OthersSoftmaxSum& others,
   bool is_target,
+  bool target_silent,
   double trial_length,
   const Membrane& m,
   const FirstSpikeLoss& f,
@@ -598,7 +608,8 @@ output_adjoint( Loss loss,
 {
   const double p = readout_signal( core::Loss::cross_entropy, logit( loss, seen, trial_length, f ), others );
   const double derivative = loss_derivative( loss, p, is_target, first_spike_time_or_end( seen, trial_length ), f );
-  return { p, derivative, output_jump( loss, seen, derivative, is_target, trial_length, m, f, slope_floor ) };
+  const auto jump = output_jump( loss, seen, derivative, is_target, target_silent, trial_length, m, f, slope_floor );
+  return { p, derivative, jump };
 }
 
 }  // namespace chiplearn::core::eventprop

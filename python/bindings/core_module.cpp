@@ -740,6 +740,8 @@ PYBIND11_MODULE( _core, m )
       double trial_length, const eventprop::Membrane& mem, const eventprop::FirstSpikeLoss& f, double slope_floor )
     {
       const auto loss = choice< eventprop::Loss >( eventprop::loss_names(), "loss", loss_name );
+      const bool target_silent = loss == eventprop::Loss::first_spike_cross_entropy and target >= 0
+        and static_cast< std::size_t >( target ) < seen.size() and not seen[ target ].spiked();
       py::list out;
       for ( std::size_t k = 0; k < seen.size(); ++k )
       {
@@ -751,8 +753,8 @@ PYBIND11_MODULE( _core, m )
             others.add( eventprop::logit( loss, seen[ l ], trial_length, f ) );
           }
         }
-        const auto a = eventprop::output_adjoint(
-          loss, seen[ k ], others, static_cast< long >( k ) == target, trial_length, mem, f, slope_floor );
+        const auto a = eventprop::output_adjoint( loss, seen[ k ], others, static_cast< long >( k ) == target,
+          target_silent, trial_length, mem, f, slope_floor );
         out.append( py::make_tuple( a.p, a.loss_derivative,
           a.jump ? py::object( py::make_tuple( a.jump->time, a.jump->lambda_v ) ) : py::object( py::none() ) ) );
       }

@@ -54,6 +54,10 @@ class EventpropNetwork:
                            "feedback": (n["outputs"], n["hidden"], eventprop.FEEDBACK)}
         self.logits = nest.Create("multimeter", {"interval": trial_length, "record_from": ["logit"]})
         nest.Connect(self.logits, self.nodes["outputs"])
+        self.hidden_spikes = None
+        if hidden_params is not None:
+            self.hidden_spikes = nest.Create("spike_recorder")
+            nest.Connect(self.nodes["hidden"], self.hidden_spikes)
         self.connections = {name: nest.GetConnections(s, t, synapse_model=m) for name, (s, t, m) in self.layers.items()}
         # the connections are fixed once built: their (target, source) positions are read once
         self.positions = {name: gather.synapse_positions(self.connections[name], s, t)
@@ -102,6 +106,18 @@ class EventpropNetwork:
         keep = (trial >= first) & (trial < first + n)
         order = np.lexsort((events["senders"][keep], trial[keep]))
         return events["logit"][keep][order].reshape(n, self.n_outputs)
+
+    def hidden_activity(self, n_trials):
+        """The hidden layer's spikes since the last call, over n_trials trials: {"hidden_spikes_per_trial",
+        "hidden_silent": the fraction of hidden neurons that did not fire}; {} without a hidden layer. A hidden
+        neuron that does not fire gets no gradient (its adjoint jumps at its spikes), so the silent fraction is
+        the part of the layer that has stopped learning."""
+        if self.hidden_spikes is None:
+            return {}
+        senders = self.hidden_spikes.events["senders"]
+        self.hidden_spikes.n_events = 0
+        return {"hidden_spikes_per_trial": len(senders) / n_trials,
+                "hidden_silent": 1.0 - len(np.unique(senders)) / len(self.nodes["hidden"])}
 
     def _read(self, name):
         sources, targets, _ = self.layers[name]
@@ -159,7 +175,8 @@ def train_epochs(make_network, train, evaluations, *, epochs, eta, lr_decay, rng
     in epoch epoch, counted from 0), then loaded with the state of the last epoch (initial_state: that before
     the first, None to keep the network's initial weights). train: (inputs, labels), shuffled by rng every
     epoch. evaluations: {name: (inputs, labels or None)}, run in order with learning frozen after training;
-    the accuracy of answer(logits) is logged as "<name>_accuracy" where labels are given. training_measures
+    the accuracy of answer(logits) is logged as "<name>_accuracy" where labels are given, and with a hidden
+    layer its activity during training (EventpropNetwork.hidden_activity). training_measures
     (logits, labels): further entries of the log for the training phase ({name: value}).
     after_epoch(epoch, log, state, logits): called after each epoch's checkpoint, logits {"train": ...,
     name: ...} (for the tutorials' results files and figures)."""
@@ -183,6 +200,7 @@ def train_epochs(make_network, train, evaluations, *, epochs, eta, lr_decay, rng
         inputs, labels = train[0][order], train[1][order]
         trials = {"train": network.run(inputs, labels, f"epoch {epoch + 1} training")}
         train_seconds = time.time() - started
+        hidden_activity = network.hidden_activity(len(labels))
         network.set_eta(0.0)
         for name, (eval_inputs, eval_labels) in evaluations.items():
             run_labels = eval_labels if eval_labels is not None else np.zeros(len(eval_inputs), dtype=int)
@@ -192,6 +210,7 @@ def train_epochs(make_network, train, evaluations, *, epochs, eta, lr_decay, rng
         state = network.state()  # complete: the last training batch was stepped during the frozen trials
         measures = {"train_accuracy": float(np.mean(answer(logits["train"]) == labels)),
                     "train_loss": float(np.mean(cross_entropy(logits["train"], labels)))}
+        measures.update(hidden_activity)
         if training_measures is not None:
             measures.update(training_measures(logits["train"], labels))
         for name, (_, eval_labels) in evaluations.items():
