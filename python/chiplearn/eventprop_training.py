@@ -54,10 +54,11 @@ class EventpropNetwork:
                            "feedback": (n["outputs"], n["hidden"], eventprop.FEEDBACK)}
         self.logits = nest.Create("multimeter", {"interval": trial_length, "record_from": ["logit"]})
         nest.Connect(self.logits, self.nodes["outputs"])
-        self.hidden_spikes = None
+        self.hidden_spikes, self.hidden_counts = None, None
         if hidden_params is not None:
             self.hidden_spikes = nest.Create("spike_recorder")
             nest.Connect(self.nodes["hidden"], self.hidden_spikes)
+            self.hidden_counts = np.zeros(len(self.nodes["hidden"]), dtype=np.int64)
         self.connections = {name: nest.GetConnections(s, t, synapse_model=m) for name, (s, t, m) in self.layers.items()}
         # the connections are fixed once built: their (target, source) positions are read once
         self.positions = {name: gather.synapse_positions(self.connections[name], s, t)
@@ -94,6 +95,11 @@ class EventpropNetwork:
         eventprop.set_trials(self.nest, self.nodes, self.trial, self.trial_length, times, labels)
         self.nest.Simulate(len(labels) * self.trial_length)
         self.trial += len(labels)
+        if self.hidden_spikes is not None:  # counted per call, so that the recorder never holds more than a chunk
+            first_id = self.nodes["hidden"][0].global_id
+            senders = np.asarray(self.hidden_spikes.events["senders"], dtype=np.int64) - first_id
+            self.hidden_counts += np.bincount(senders, minlength=len(self.hidden_counts))
+            self.hidden_spikes.n_events = 0
 
     def logits_of(self, trials):
         """The outputs' logits (n, n_outputs) of the trials (first, n) that run returned."""
@@ -112,12 +118,10 @@ class EventpropNetwork:
         "hidden_silent": the fraction of hidden neurons that did not fire}; {} without a hidden layer. A hidden
         neuron that does not fire gets no gradient (its adjoint jumps at its spikes), so the silent fraction is
         the part of the layer that has stopped learning."""
-        if self.hidden_spikes is None:
+        if self.hidden_counts is None:
             return {}
-        senders = self.hidden_spikes.events["senders"]
-        self.hidden_spikes.n_events = 0
-        return {"hidden_spikes_per_trial": len(senders) / n_trials,
-                "hidden_silent": 1.0 - len(np.unique(senders)) / len(self.nodes["hidden"])}
+        counts, self.hidden_counts = self.hidden_counts, np.zeros_like(self.hidden_counts)
+        return {"hidden_spikes_per_trial": float(counts.sum() / n_trials), "hidden_silent": float(np.mean(counts == 0))}
 
     def _read(self, name):
         sources, targets, _ = self.layers[name]
