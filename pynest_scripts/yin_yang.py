@@ -21,8 +21,9 @@ bounds an output's jump, and the phantom spike of a silent target (dL/dt at the 
 the size of an ordinary crossing's, and keeps V_th / slope <= 1 in the hidden layer, so that a burst's
 chained jumps cannot grow from spike to spike. A lower hidden floor learns faster and further but is not
 stable: with 0.3, seed 3 reached 97.7 % test accuracy at the best validation epoch of 30 (the default: 95.7 %,
-97.2 % and 96.3 % with seeds 1-3), and seed 2 collapsed. What collapses is the hidden layer: a hidden neuron that stops firing gets
-no gradient again, a third of the layer is silent under the initial weights, and training silences more; when
+97.2 % and 96.3 % with seeds 1-3), and seed 2 collapsed. What collapses is the hidden layer: a hidden neuron
+that stops firing gets no gradient again, a third of the layer is silent under the initial weights, and
+training silences more; when
 the last active neurons lose their drive the targets fall silent with them. Each epoch's log has the layer's
 state (hidden_silent: the fraction of hidden neurons that fired in no training trial; hidden_spikes_per_trial).
 A trial whose target stayed silent teaches only the target, through its phantom spike (--phantom-spike-scale
