@@ -23,8 +23,7 @@ chained jumps cannot grow from spike to spike. A lower hidden floor learns faste
 stable: with 0.3, seed 3 reached 97.7 % test accuracy at the best validation epoch of 30 (the default: 95.7 %,
 97.2 % and 96.3 % with seeds 1-3), and seed 2 collapsed. What collapses is the hidden layer: a hidden neuron
 that stops firing gets no gradient again, a third of the layer is silent under the initial weights, and
-training silences more; when
-the last active neurons lose their drive the targets fall silent with them. Each epoch's log has the layer's
+training silences more; when the last active neurons lose their drive the targets fall silent with them. Each epoch's log has the layer's
 state (hidden_silent: the fraction of hidden neurons that fired in no training trial; hidden_spikes_per_trial).
 A trial whose target stayed silent teaches only the target, through its phantom spike (--phantom-spike-scale
 sizes it); see benchmarks/RESULTS.md, "EventProp: Yin-Yang".
