@@ -22,6 +22,8 @@
 namespace
 {
 const std::string I_syn = "I_syn";
+const std::string silent_lift = "silent_lift";
+const std::string silent_lift_after = "silent_lift_after";
 }  // namespace
 
 namespace nest
@@ -43,6 +45,24 @@ namespace ep = core::eventprop;
 nest::RecordablesMap< eventprop_iaf_chiplearn > eventprop_iaf_chiplearn::recordablesMap_;
 
 void
+EventpropHiddenParameters::get( Dictionary& d ) const
+{
+  EventpropMembraneParameters::get( d );
+  d[ silent_lift ] = lift.strength;
+  d[ silent_lift_after ] = lift.after;
+}
+
+double
+EventpropHiddenParameters::set( const Dictionary& d, nest::Node* node )
+{
+  EventpropMembraneParameters::set( d, node );
+  d.update_value( silent_lift, lift.strength );
+  d.update_value( silent_lift_after, lift.after );
+  check_parameters( node->get_name(), [ & ] { lift.check(); } );
+  return 0.0;  // potentials are relative to a resting potential of 0
+}
+
+void
 eventprop_iaf_chiplearn::get_status( Dictionary& d ) const
 {
   ChiplearnNode::get_status( d );
@@ -61,6 +81,8 @@ eventprop_iaf_chiplearn::get_status( Dictionary& d ) const
   d[ "slopes" ] = slopes;
   d[ "errors" ] = last_.errors;
   d[ "adjoint_jumps" ] = jumps;
+  d[ "v_max" ] = last_.v_max;
+  d[ "silent_trials" ] = silent_trials_;
   d[ "held_trials" ] = held_trials();
 }
 
@@ -86,6 +108,7 @@ eventprop_iaf_chiplearn::pre_run_hook()
     set_trial_grid( { steps, 0 } );
     trials_.clear();
     last_finished_ = -1;
+    silent_trials_ = 0;
   }
 }
 
@@ -125,18 +148,21 @@ eventprop_iaf_chiplearn::update( const nest::Time& origin, const long from, cons
       numerical_instability( "spikes in one step", static_cast< double >( step_spikes_.size() ) );
     }
     require_finite_membrane();
-    if ( trial >= 0 and trials_.find( trial ) == trials_.end() )
-    {
-      trials_[ trial ];
-    }
     for ( const ep::Spike& spike : step_spikes_ )
     {
-      const double offset = h_ - spike.time;
-      emit_precise_spike( origin, lag, offset );
-      if ( trial >= 0 )
+      emit_precise_spike( origin, lag, h_ - spike.time );
+    }
+    if ( trial >= 0 )
+    {
+      Trial& t = trials_[ trial ];
+      for ( const ep::Spike& spike : step_spikes_ )
       {
-        trials_[ trial ].spikes.push_back(
-          { step + 1, offset, { step_in_trial * h_ + spike.time, spike.slope } } );
+        t.spikes.push_back( { step + 1, h_ - spike.time, { step_in_trial * h_ + spike.time, spike.slope } } );
+      }
+      if ( t.spikes.empty() and S_.membrane.v > t.v_max )
+      {
+        t.v_max = S_.membrane.v;
+        t.t_max = ( step_in_trial + 1 ) * h_;
       }
     }
     logger_.record_data( step );
@@ -161,7 +187,12 @@ eventprop_iaf_chiplearn::finish_trial( long trial )
     }
   }
   std::vector< ep::AdjointJump > jumps = ep::hidden_jumps( P_.membrane, spikes, errors, P_.slope_floor );
-  last_ = { trial, std::move( spikes ), std::move( errors ), jumps };
+  silent_trials_ = spikes.empty() ? silent_trials_ + 1 : 0;
+  if ( const auto lift = P_.lift.jump( silent_trials_, t.t_max, P_.membrane ) )
+  {
+    jumps.push_back( *lift );
+  }
+  last_ = { trial, std::move( spikes ), std::move( errors ), jumps, t.v_max };
   finish_trial_adjoint( trial, std::move( jumps ) );
   t.feedback.clear();
   // the spikes of `trial` may still arrive at outputs in the next trial; older ones are done with

@@ -78,6 +78,17 @@ events to any node (the e-prop learning signals travel so), and the hidden neuro
 feedback connection needs from the forward pass. A second, reversed-time simulation would need every trial
 simulated twice and the models switched between two phases.
 
+Lift of a silent neuron. The exact gradient of a neuron that does not fire is zero, so a hidden neuron that
+training silences never learns again; in Yin-Yang whole layers fall silent so and take their outputs with
+them. With ``silent_lift`` :math:`c > 0`, a trial in which the neuron did not fire and that ends at least
+``silent_lift_after`` such trials in a row adds :math:`c\,(V_\text{th} - V_\text{max})` to the loss, with
+:math:`V_\text{max}` the largest :math:`V` at the ends of the trial's steps (0 at its start). :math:`V` at a
+fixed step end is a smooth function of the weights, so this is an exact gradient as well: :math:`\lambda_V`
+jumps by :math:`c/\tau_\text{m}` at the step end of the maximum, which raises the neuron's input weights
+until it fires. A neuron whose :math:`V` never rises above rest is not lifted (its maximum is before any
+input). ``silent_lift_after`` = 1 lifts the neuron in every trial it is silent in; the batch size lifts
+only neurons that stayed silent through a batch's worth of trials.
+
 The neuron knows its trial's adjoint when the last output's message is in, ``ceil(7 / min_delay) + 1`` slices of
 ``min_delay`` steps after the trial's end; input spikes of a trial that starts a new batch must arrive later
 than that (the synapse raises an error otherwise), so that the weights of a batch are known before it starts.
@@ -88,20 +99,23 @@ layer's activity plus the delay.
 Parameters
 ++++++++++
 
-==================== ======= ============================= ===========================================
-**Parameter**        **Unit** **Default, range**           **Description**
-==================== ======= ============================= ===========================================
-``C_m``              pF      250, > 0                      Membrane capacitance
-``tau_m``            ms      10, > 0                       Membrane time constant
-``tau_syn``          ms      5, > 0, != tau_m              Synaptic time constant
-``V_th``             mV      15, > 0                       Threshold, relative to rest (0)
-``slope_floor``      mV      1.5, > 0                      Lower bound of tau_m dV/dt at a spike
-==================== ======= ============================= ===========================================
+====================== ======== ==================== ===============================================
+**Parameter**          **Unit** **Default, range**   **Description**
+====================== ======== ==================== ===============================================
+``C_m``                pF       250, > 0             Membrane capacitance
+``tau_m``              ms       10, > 0              Membrane time constant
+``tau_syn``            ms       5, > 0, != tau_m     Synaptic time constant
+``V_th``               mV       15, > 0              Threshold, relative to rest (0)
+``slope_floor``        mV       1.5, > 0             Lower bound of tau_m dV/dt at a spike
+``silent_lift``        1/mV     0, >= 0              Strength of the lift of a silent neuron; 0: off
+``silent_lift_after``  trials   1, >= 1              Silent trials in a row before the lift applies
+====================== ======== ==================== ===============================================
 
 State: ``V_m`` (mV), ``I_syn`` (pA), settable. Read-only: ``trial`` (the last trial whose adjoint is known,
 -1 before the first), ``spike_times`` and ``slopes`` (its spikes in that trial, ms from the trial start, and
 tau_m dV/dt there), ``errors`` (the summed error sent back to each spike), ``adjoint_jumps`` (the jumps of
-lambda_V), ``held_trials``.
+lambda_V, the lift's last), ``v_max`` (the largest V at a step end before the first spike), ``silent_trials``
+(finished trials in a row without a spike), ``held_trials``.
 
 Recordables
 +++++++++++
@@ -142,8 +156,17 @@ struct SentSpike
   core::eventprop::Spike spike;  //!< time from the trial start, slope
 };
 
+//! Parameters of eventprop_iaf_chiplearn: the membrane's and the lift of a silent neuron.
+struct EventpropHiddenParameters : EventpropMembraneParameters
+{
+  core::eventprop::SilentLift lift;
+
+  void get( Dictionary& ) const;
+  double set( const Dictionary&, nest::Node* );
+};
+
 class eventprop_iaf_chiplearn
-  : public EventpropNeuron< eventprop_iaf_chiplearn, EventpropMembraneParameters, EventpropMembraneState >
+  : public EventpropNeuron< eventprop_iaf_chiplearn, EventpropHiddenParameters, EventpropMembraneState >
 {
 public:
   void get_status( Dictionary& ) const override;
@@ -174,9 +197,12 @@ private:
   {
     std::vector< SentSpike > spikes;
     std::map< size_t, std::vector< double > > feedback;  //!< by output, summed in node-id order
+    double v_max = 0.0;  //!< [mV] the largest v at a step end before the first spike (v = 0 at the start)
+    double t_max = 0.0;  //!< [ms] from the trial start
   };
   std::map< long, Trial > trials_;  //!< the running trial and the ones whose spikes may still be asked for
   long last_finished_ = -1;         //!< the last trial whose adjoint is known
+  long silent_trials_ = 0;          //!< finished trials in a row, up to last_finished_, without a spike
 
   struct Finished
   {
@@ -184,6 +210,7 @@ private:
     std::vector< core::eventprop::Spike > spikes;
     std::vector< double > errors;
     std::vector< core::eventprop::AdjointJump > jumps;
+    double v_max = 0.0;
   };
   Finished last_;
 

@@ -207,12 +207,16 @@ EVENTPROP_BAD_VALUES = {
         "alpha": ([-1e-3, NAN, INF], "0 <= alpha < inf"),
         "phantom_spike_scale": ([-0.5, NAN, INF], "0 <= phantom_spike_scale < inf"),
     },
-    "eventprop_iaf_chiplearn": dict(EVENTPROP_MEMBRANE),
+    "eventprop_iaf_chiplearn": {
+        **EVENTPROP_MEMBRANE,
+        "silent_lift": ([-0.5, NAN, INF], "0 <= silent_lift < inf 1/mV"),
+        "silent_lift_after": ([0, -3], "silent_lift_after >= 1"),
+    },
 }
 # the settable entries of each model, compared before and after a refusal (its other entries are results)
 EVENTPROP_SETTABLE = {
     "eventprop_readout_chiplearn": [*EVENTPROP_BAD_VALUES["eventprop_readout_chiplearn"], "neuron_model", "loss"],
-    "eventprop_iaf_chiplearn": list(EVENTPROP_MEMBRANE),
+    "eventprop_iaf_chiplearn": list(EVENTPROP_BAD_VALUES["eventprop_iaf_chiplearn"]),
 }
 EVENTPROP_CASES = [(model, name, value, allowed)
                    for model, table in EVENTPROP_BAD_VALUES.items()

@@ -30,11 +30,11 @@ def task(seed=3):
     return steps, rng.normal(1600.0, 300.0, (N_HIDDEN, N_IN)), rng.normal(900.0, 200.0, (N_OUT, N_HIDDEN))
 
 
-def network(nest, w_in, w_out, optimizer=SGD, threads=1):
+def network(nest, w_in, w_out, optimizer=SGD, threads=1, hidden_params=HIDDEN_PARAMS):
     from chiplearn import eventprop
 
     nest.set(resolution=H, eprop_update_interval=TRIAL, local_num_threads=threads)
-    return eventprop.build_hidden_network(nest, N_IN, N_HIDDEN, N_OUT, HIDDEN_PARAMS, READOUT_PARAMS, w_in, w_out,
+    return eventprop.build_hidden_network(nest, N_IN, N_HIDDEN, N_OUT, hidden_params, READOUT_PARAMS, w_in, w_out,
                                           optimizer)
 
 
@@ -45,11 +45,12 @@ def fresh(nest):
     nest.verbosity = nest.VerbosityLevel.ERROR
 
 
-def run(nest, w_in, w_out, steps, n_trials, optimizer=SGD, threads=1, labels=None, trials=None):
+def run(nest, w_in, w_out, steps, n_trials, optimizer=SGD, threads=1, labels=None, trials=None,
+        hidden_params=HIDDEN_PARAMS):
     from chiplearn import eventprop
 
     fresh(nest)
-    nodes = network(nest, w_in, w_out, optimizer, threads)
+    nodes = network(nest, w_in, w_out, optimizer, threads, hidden_params)
     labels = [LABEL] * n_trials if labels is None else labels
     trials = [(np.asarray(steps) - 1) * H] * n_trials if trials is None else trials
     eventprop.set_trials(nest, nodes, 0, TRIAL, trials, labels)
@@ -64,20 +65,21 @@ def weights(nest, nodes):
             eventprop.weight_matrix(nest, nodes["outputs"], nodes["hidden"], eventprop.FEEDBACK).T)
 
 
-def applied_gradients(nest, w_in, w_out, steps):
+def applied_gradients(nest, w_in, w_out, steps, hidden_params=HIDDEN_PARAMS):
     """dL/dw of trial 0 as the synapses applied it (SGD, batch 1: the step of trial 0 is taken before each
     synapse's first spike of trial 1 passes); eta = 1e3 lifts the step above the weights' round-off."""
-    nodes = run(nest, w_in, w_out, steps, 2)
+    nodes = run(nest, w_in, w_out, steps, 2, hidden_params=hidden_params)
     new_in, new_out, reverse = weights(nest, nodes)
     np.testing.assert_array_equal(new_out, reverse)
     return (w_in - new_in) / SGD["eta"], (w_out - new_out) / SGD["eta"]
 
 
-def trial_of(nest, w_in, w_out, steps):
-    """The loss of one trial and what NEST reports of it."""
-    nodes = run(nest, w_in, w_out, steps, 1)
+def trial_of(nest, w_in, w_out, steps, hidden_params=HIDDEN_PARAMS, n_trials=1):
+    """The loss of the last of n_trials identical trials and what NEST reports of it."""
+    nodes = run(nest, w_in, w_out, steps, n_trials, hidden_params=hidden_params)
     out = nodes["outputs"].get(["first_spike_time", "trial_loss"])
-    hidden = nodes["hidden"].get(["spike_times", "slopes", "errors", "adjoint_jumps", "trial"])
+    hidden = nodes["hidden"].get(["spike_times", "slopes", "errors", "adjoint_jumps", "trial", "v_max",
+                                  "silent_trials"])
     return out["trial_loss"][LABEL], out, hidden
 
 
@@ -113,6 +115,67 @@ def test_finite_differences_of_the_nest_loss(nest_kernel):
         fd = (moved[0] - moved[1]) / (2 * eps)
         applied = (g_in if layer == "in" else g_out)[a, b]
         assert applied == pytest.approx(fd, rel=1e-5, abs=1e-12), (layer, a, b)
+
+
+def silent_task():
+    """task() with hidden neuron 0's input weights scaled down so that it stays silent, its potential above rest."""
+    steps, w_in, w_out = task()
+    w_in[0] *= 0.1
+    return steps, w_in, w_out
+
+
+LIFT = 0.5  # [1/mV]
+
+
+def test_a_silent_neuron_is_lifted_by_the_exact_gradient_of_its_regulariser(nest_kernel):
+    """With silent_lift c, a trial in which hidden neuron 0 stays silent adds c (V_th - v_max) to the loss, v_max
+    the largest V at a step end: NEST's v_max is the numpy reference's, and the applied gradients of the silent
+    neuron's input weights equal the central differences of the output's loss plus the regulariser, re-simulated
+    in NEST (tolerance as in the test above; the maximum stays at its step, checked). Without the lift the
+    silent neuron's weights get no gradient, and the other neurons' gradients are the same either way."""
+    nest = nest_kernel
+    steps, w_in, w_out = silent_task()
+    lifted = dict(HIDDEN_PARAMS, silent_lift=LIFT)
+    g_in, g_out = applied_gradients(nest, w_in, w_out, steps, lifted)
+    plain_in, plain_out = applied_gradients(nest, w_in, w_out, steps)
+    np.testing.assert_array_equal(plain_in[0], 0.0)
+    np.testing.assert_array_equal(g_in[1:], plain_in[1:])
+    np.testing.assert_array_equal(g_out, plain_out)
+    assert (g_in[0] < 0).all()  # descending the regulariser raises the input weights
+
+    _, out, hidden = trial_of(nest, w_in, w_out, steps, lifted)
+    assert len(hidden["spike_times"][0]) == 0 and min(len(t) for t in hidden["spike_times"][1:]) >= 2
+    n_steps = int(round(TRIAL / H))
+    v = ref.forward(w_in[0], steps, h=H, n_steps=n_steps, V_th=V_TH, spiking=True, **MEMBRANE)["v"]
+    assert 0 < v.max() < V_TH
+    assert hidden["v_max"][0] == pytest.approx(v.max(), rel=1e-12)
+    np.testing.assert_allclose(hidden["adjoint_jumps"][0], [LIFT / MEMBRANE["tau_m"]], rtol=1e-15)
+    t_max = int(np.argmax(v))
+
+    eps = 1e-2
+    for i in range(N_IN):
+        moved = []
+        for sign in (+1, -1):
+            wi = w_in.copy()
+            wi[0, i] += sign * eps
+            loss, _, moved_hidden = trial_of(nest, wi, w_out, steps, lifted)
+            moved_v = ref.forward(wi[0], steps, h=H, n_steps=n_steps, V_th=V_TH, spiking=True, **MEMBRANE)["v"]
+            assert int(np.argmax(moved_v)) == t_max and len(moved_hidden["spike_times"][0]) == 0
+            moved.append(loss + LIFT * (V_TH - moved_hidden["v_max"][0]))
+        fd = (moved[0] - moved[1]) / (2 * eps)
+        assert g_in[0, i] == pytest.approx(fd, rel=1e-5, abs=1e-12), i
+
+
+def test_the_lift_waits_for_silent_lift_after_trials_in_a_row(nest_kernel):
+    """silent_trials counts the finished trials in a row without a spike (0 for a neuron that fires); the lift's
+    jump appears from the silent_lift_after-th of them on."""
+    nest = nest_kernel
+    steps, w_in, w_out = silent_task()
+    lifted = dict(HIDDEN_PARAMS, silent_lift=LIFT, silent_lift_after=3)
+    for n_trials, jump in ((2, []), (3, [LIFT / MEMBRANE["tau_m"]]), (4, [LIFT / MEMBRANE["tau_m"]])):
+        _, _, hidden = trial_of(nest, w_in, w_out, steps, lifted, n_trials)
+        assert hidden["silent_trials"] == (n_trials, 0, 0, 0)
+        np.testing.assert_allclose(hidden["adjoint_jumps"][0], jump, rtol=1e-15)
 
 
 def kappa(d):

@@ -443,6 +443,45 @@ hidden_jumps( const Membrane& m, std::span< const Spike > spikes, std::span< con
 }
 
 /**
+ * The lift of a silent hidden neuron, a regulariser: in a trial in which the neuron did not fire and that
+ * ends a run of at least `after` such trials in a row, it adds strength (V_th - v_max) to the loss, with
+ * v_max the largest v at the ends of the trial's grid steps. The exact gradient of a silent neuron is zero
+ * (no spike time moves with its weights), so a hidden neuron that training silences never learns again, and
+ * a layer that falls silent takes its outputs with it; the lift's gradient raises v_max until the neuron
+ * fires. v at a fixed step end is a smooth function of the weights, so this is an exact gradient too: the
+ * max-voltage loss's jump of lambda_V, -dL/dv_max / tau_m = strength / tau_m, at the step end of the maximum.
+ * A neuron whose v never rises above rest (0 at the trial start) has its maximum before any input and is
+ * not lifted. `after` = 1 lifts a neuron in every trial it is silent in; a batch's length lifts only
+ * neurons that stayed silent through a batch.
+ */
+struct SilentLift
+{
+  double strength = 0.0;  //!< [1/mV]; 0: off
+  long after = 1;         //!< silent trials in a row, this one included, before the lift applies
+
+  void
+  check() const
+  {
+    require_non_negative( "silent_lift", strength, "1/mV" );
+    if ( after < 1 )
+    {
+      refuse( "silent_lift_after", static_cast< double >( after ), "trials", "silent_lift_after >= 1" );
+    }
+  }
+
+  //! The adjoint jump of a trial that ends `silent_trials` silent trials in a row, with its maximum at t_max.
+  std::optional< AdjointJump >
+  jump( long silent_trials, double t_max, const Membrane& m ) const
+  {
+    if ( strength > 0.0 and silent_trials >= after )
+    {
+      return AdjointJump { t_max, strength / m.tau_m };
+    }
+    return std::nullopt;
+  }
+};
+
+/**
  * What a spike arriving at time `arrival` at a neuron with adjoint jump `jump` (membrane `target`) over a
  * connection of weight w [pA] contributes to the error of its sender: w tau_m / C_m (lambda_V - lambda_I)
  * at the arrival (the weight in the paper's units, I = tau_m / C_m i). An arrival at or after the jump sees

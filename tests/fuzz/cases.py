@@ -33,7 +33,7 @@ TYPICAL = {
     "granularity": (0.1, 5.0), "margin": (0.0, 1.0), "omega_per_weight": (0.01, 0.1), "eta": (0.0, 0.01),
     "reset_step": (0.0, 0.5), "Wmin": (-100.0, -1.0), "Wmax": (1.0, 100.0),
     "neuron_model": ("lif", "leaky"), "tau_0": (0.1, 5.0), "tau_1": (1.0, 20.0), "alpha": (0.0, 0.01),
-    "phantom_spike_scale": (0.0, 2.0),
+    "phantom_spike_scale": (0.0, 2.0), "silent_lift": (0.0, 5.0), "silent_lift_after": (1, 32),
     "slope_floor": (0.01, 5.0), "forward_synapse_model": (EVENTPROP_SYNAPSE, "static_synapse", SYNAPSE),
     # ReckOn's registers (integers) and sample settings
     "kappa": (0x60, 0x79, 0x80, 255), "num_rec_neur": (99, 31, 15), "do_eprop": (0, 3, 7), "sample_ticks": (50, 2250),
@@ -56,7 +56,8 @@ KEYS = {
                           "V_m", "I_syn"),
     "eventprop_readout_chiplearn": ("C_m", "tau_m", "tau_syn", "V_th", "neuron_model", "loss", "tau_0", "tau_1", "alpha",
                                     "phantom_spike_scale", "slope_floor", "V_m", "I_syn"),
-    "eventprop_iaf_chiplearn": ("C_m", "tau_m", "tau_syn", "V_th", "slope_floor", "V_m", "I_syn"),
+    "eventprop_iaf_chiplearn": ("C_m", "tau_m", "tau_syn", "V_th", "slope_floor", "silent_lift", "silent_lift_after",
+                                "V_m", "I_syn"),
     "reckon_chip_chiplearn": ("kappa", "num_rec_neur", "do_eprop", "sample_ticks", "target_start", "inference_start",
                               "labels", "threshold", "thr_h", "seed_inp", "w_out", "en_stoch_round", "rst_mode"),
 }
