@@ -105,6 +105,11 @@ def main():
     parser.add_argument("--lr-decay", type=float, default=0.95, help="learning rate factor per epoch")
     parser.add_argument("--train", type=int, default=60000, help="training images used")
     parser.add_argument("--test", type=int, default=10000, help="test images used")
+    parser.add_argument("--silent-lift", type=float, default=0.0,
+                        help="strength (per unit of threshold) of the lift of a silent hidden neuron; 0: off")
+    parser.add_argument("--silent-lift-after", type=int,
+                        help="training trials in a row without a spike before a hidden neuron is lifted; "
+                             "default the batch size")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="2 epochs on 4096 training and 2048 test images")
@@ -112,6 +117,8 @@ def main():
     args = parser.parse_args()
     if args.hidden < 0:
         parser.error(f"--hidden {args.hidden}: the number of hidden neurons must be >= 0")
+    if args.silent_lift_after is None:
+        args.silent_lift_after = args.batch_size
     if args.quick:
         args.epochs, args.train, args.test = 2, 4096, 2048
     if args.output is None:
@@ -133,7 +140,9 @@ def main():
                    "output": rng.normal(*OUTPUT_INIT, (10, args.hidden)) * (PAPER_HIDDEN / args.hidden)}
     h = OUTPUTS[args.output]["resolution"]
     readout = OUTPUTS[args.output]["params"]
-    hidden_params = None if args.hidden == 0 else dict(MEMBRANE, slope_floor=HIDDEN_SLOPE_FLOOR)
+    hidden_params = None if args.hidden == 0 else dict(MEMBRANE, slope_floor=HIDDEN_SLOPE_FLOOR,
+                                                       silent_lift=args.silent_lift,
+                                                       silent_lift_after=args.silent_lift_after)
     optimizer = {"type": "adam", "eta": args.eta, "batch_size": args.batch_size, "beta_1": 0.9, "beta_2": 0.999,
                  "epsilon": 1e-8, "Wmin": -100.0, "Wmax": 100.0}
     # a first-spike output that did not fire enters with t = TRIAL; a leaky output always answers
@@ -156,6 +165,7 @@ def main():
                  **{layer: state[f"{layer}_weight"] for layer in ("hidden", "output") if f"{layer}_weight" in state})
         save_json({"hidden": args.hidden, "output": args.output, "eta": args.eta, "lr_decay": args.lr_decay,
                    "batch_size": args.batch_size, "seed": args.seed, "resolution": h, "threads": args.threads,
+                   "silent_lift": args.silent_lift, "silent_lift_after": args.silent_lift_after,
                    "train_images": len(y_train), "test_images": len(y_test), **log},
                   os.path.join(args.output_dir, f"results_{name}.json"))
         plot(os.path.join(args.output_dir, f"mnist_{name}.png"), log, x_test[:2], logits["test"][:2], y_test[:2],
