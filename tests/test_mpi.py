@@ -1,5 +1,6 @@
-"""MPI: the same network gives the same spikes and weights on (ranks x threads) 1 x 1, 1 x 2 and 2 x 1, and
-a training run with chiplearn.training gives the same losses, weights and spikes on 2 ranks as on 2 threads.
+"""MPI: the same network gives the same spikes and weights on (ranks x threads) 1 x 1, 1 x 2 and 2 x 1, a
+training run with chiplearn.training gives the same losses, weights and spikes on 2 ranks as on 2 threads, and
+in chip mode (stochastic rounding onto weight grids) the same weights on any of them.
 
 Needs a NEST built with MPI (tools/mpi_environment.sh builds one); with the PyPI wheel, which has none, the
 tests skip and say so. The networks run in tests/mpi/worker.py, alone or under mpirun."""
@@ -70,9 +71,9 @@ def test_ranks_and_threads_give_the_same_spikes_and_weights(family, tmp_path):
     assert run(family, 2, 1, tmp_path) == reference
 
 
-def trained(ranks, threads, folder):
+def trained(ranks, threads, folder, family="training"):
     """What chiplearn gathered on each rank in the worker's training run: one dict of arrays per rank."""
-    prefix = launch("training", ranks, threads, folder)
+    prefix = launch(family, ranks, threads, folder)
     parts = []
     for path in sorted(glob.glob(prefix + ".[0-9]*.npz")):
         with np.load(path) as data:
@@ -120,6 +121,25 @@ def test_training_gives_the_same_losses_weights_and_spikes_on_two_ranks_as_on_tw
     off_diagonal = ~np.eye(len(threaded["rec_rec_weight"]), dtype=bool)
     assert np.all(ranked_checkpoint["rec_rec_weight"][off_diagonal] != 0.0)
     assert np.all(ranked_checkpoint["in_rec_weight"] != 0.0) and np.all(ranked_checkpoint["rec_out_weight"] != 0.0)
+
+
+def test_chip_mode_training_gives_the_same_weights_on_any_number_of_ranks_and_threads(tmp_path):
+    """Chip mode: 6-bit weight grids, the optimizer's steps rounded stochastically by the counter-based generator
+    (keyed by seed, synapse and batch, not by where the synapse lives). 2 ranks x 1 thread reproduce 1 x 2 bit
+    for bit, and 1 x 1 has the same weights too: its steps differ from 1 x 2 by rounding of the sums (see the
+    test above), far less than it takes to move a draw across a level of the grid."""
+    (threaded,), _ = trained(1, 2, tmp_path, "chip_training")
+    ranked, _ = trained(2, 1, tmp_path, "chip_training")
+    assert_identical(ranked[0], ranked[1], "rank 0 and rank 1")
+    assert_identical(threaded, ranked[0], "1x2 and 2x1")
+    (single,), _ = trained(1, 1, tmp_path, "chip_training")
+    moved = 0
+    for name in ("in_rec", "rec_rec", "rec_out"):
+        np.testing.assert_array_equal(single[f"{name}_weight"], threaded[f"{name}_weight"], err_msg=name)
+        levels = threaded[f"{name}_weight"] / threaded[f"{name}_grid_step"]
+        np.testing.assert_allclose(levels, np.rint(levels), rtol=0, atol=1e-9, err_msg=name)
+        moved += np.count_nonzero(threaded[f"{name}_weight"] != threaded[f"initial_{name}"])
+    assert moved > 50, "the weights must have moved on their grids for the comparison to mean something"
 
 
 def test_the_tutorial_prints_and_saves_on_two_ranks_what_it_does_on_two_threads(tmp_path):

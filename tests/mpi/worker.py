@@ -6,9 +6,10 @@ Started by tests/test_mpi.py, alone or under mpirun, in a process that has not i
 
 For a network family (ebn, eprop_neurons) each rank writes OUTPUT_PREFIX.<rank>.npz with the spikes its
 recorder holds (step, sender) and the connections it stores (source, target, weight); the test merges the
-ranks' files. For the family "training" a small e-prop network learns for a few iterations with
-chiplearn.training, and each rank writes what chiplearn gathered on it: losses, the network's state, the test
-batch's spikes and readout signals; rank 0 also writes the checkpoint OUTPUT_PREFIX.checkpoint.npz.
+ranks' files. For the families "training" and "chip_training" (6-bit weights, stochastic rounding) a small
+e-prop network learns for a few iterations with chiplearn.training, and each rank writes what chiplearn
+gathered on it: losses, the network's state, the test batch's spikes and readout signals; rank 0 also writes
+the checkpoint OUTPUT_PREFIX.checkpoint.npz.
 """
 
 import os
@@ -46,10 +47,15 @@ def eprop_neurons_network(rng):
     return recurrent, 600.0
 
 
-def training(threads, prefix):
+def training(threads, prefix, weight_bits=None):
     """A few iterations of cue accumulation in miniature: LIF and ALIF neurons, readouts, learning inputs,
     recurrent and readout weights, symmetric feedback (set from the gathered readout weights), a validation,
-    a checkpoint and a test batch with spikes recorded."""
+    a checkpoint and a test batch with spikes recorded. With weight_bits, chip mode: every projection on its
+    n-bit grid (four times its largest initial |w|), the optimizer's steps rounded stochastically onto it by the
+    counter-based generator."""
+    import dataclasses
+
+    from chiplearn import chip
     from chiplearn.eprop import EpropConfig, EpropNetwork, RecurrentGroup, bellec_initial_weights
     from chiplearn.losses import cross_entropy, decisions
     from chiplearn.tasks import EvidenceAccumulation
@@ -67,6 +73,11 @@ def training(threads, prefix):
         optimizer={"type": "adam", "eta": 0.01, "batch_size": 4}, feedback="symmetric", threads=threads, seed=3)
     rng = np.random.default_rng(3)
     initial = bellec_initial_weights(rng, config)
+    if weight_bits is not None:
+        grids = {name: {**chip.weight_grid(weight_bits, 4.0 * np.abs(initial[name]).max()), "rounding": "stochastic"}
+                 for name in EpropNetwork.PLASTIC}
+        config = dataclasses.replace(config, weight_grids=grids)
+        initial = {name: chip.quantize_to_grid(w, grids[name]) if name in grids else w for name, w in initial.items()}
     network = EpropNetwork(config, initial)
 
     def make_batch(rng):
@@ -83,16 +94,18 @@ def training(threads, prefix):
     np.savez(f"{prefix}.{nest.Rank()}.npz", ranks=nest.NumProcesses(), loss=log.loss,
              validation_loss=log.validation_loss, test_loss=test_loss, readout_signal=last["readout_signal"],
              spike_senders=last["spikes"]["senders"], spike_times=last["spikes"]["times"],
-             **{f"initial_{name}": initial[name] for name in EpropNetwork.PLASTIC}, **network.state())
+             **{f"initial_{name}": initial[name] for name in EpropNetwork.PLASTIC}, **network.state(),
+             **{f"{name}_grid_step": grid["weight_step"] for name, grid in (config.weight_grids or {}).items()})
 
 
 FAMILIES = {"ebn": (ebn_network, 0.1), "eprop_neurons": (eprop_neurons_network, 1.0)}
+TRAININGS = {"training": None, "chip_training": 6}  # the weights' bits (None: float)
 
 
 def main():
     family, threads, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    if family == "training":
-        training(threads, prefix)
+    if family in TRAININGS:
+        training(threads, prefix, TRAININGS[family])
         return
     nest.ResetKernel()
     nest.verbosity = nest.VerbosityLevel.ERROR
