@@ -15,13 +15,15 @@ deviation of the leak's time constant and the threshold, drawn once per neuron f
 for carried weights, of the weight step, drawn once per synapse; at MIXED_SIGNAL's 6-bit weights). The
 ReckOn chip (8-bit weights, chiplearn.chip.RECKON, one reckon_chip_chiplearn node) is one point of each
 mode: the float weights carried onto it (chiplearn.chip.carry_to_reckon), and the chip trained on chip as
-cue_accumulation.py --chip reckon trains it.
+cue_accumulation.py --chip reckon trains it. ReckOn's neurons have no refractory period; --t-ref sets the
+e-prop network's (default 5 ms, cue_accumulation.py's), and with 0 the float network is trained as the chip
+will run it (benchmarks/reckon_carry_ablation.py measures what the refractory period costs a carried network).
 
 Every finished point is kept in --output/points/ (written atomically); a rerun skips it, and a training
 killed halfway resumes from its checkpoint. The figure and results.json are rewritten after each point.
 
     python pynest_scripts/chip_precision.py [--bits 4 6 8 16] [--mismatch 0.1 0.2]
-        [--test-trials 1024] [--iterations 120] [--seed 1] [--quick]
+        [--test-trials 1024] [--iterations 120] [--t-ref 5] [--seed 1] [--quick]
 """
 
 import argparse
@@ -65,9 +67,11 @@ class Study:
         """The generator of the test trials: the same trials for every point."""
         return np.random.default_rng([self.args.seed, 1])
 
-    def float_evaluation(self, record=None):
+    def float_evaluation(self, record=None, decide=decisions):
+        """Cross-entropy and the answers decide(readout_signal, window) gives (default: the largest mean
+        softmax over the recall window); record collects whether each trial was answered right."""
         def correct(response, labels):
-            result = decisions(response["readout_signal"], TASK.recall_steps) == labels
+            result = decide(response["readout_signal"], TASK.recall_steps) == labels
             if record is not None:
                 record.extend(bool(c) for c in result)
             return result
@@ -130,6 +134,7 @@ class Study:
     def config(self, weight_grids=None):
         args = self.args
         config = network_config("lif", args.batch_size, args.eta, "random", args.threads, args.seed, TASK)
+        config.groups[0].params = {**config.groups[0].params, "t_ref": args.t_ref}
         config.weight_grids = weight_grids
         return config
 
@@ -298,6 +303,8 @@ def main():
     parser.add_argument("--validate-every", type=int, default=10)
     parser.add_argument("--stop-accuracy", type=float, default=0.96)
     parser.add_argument("--test-trials", type=int, default=1024)
+    parser.add_argument("--t-ref", type=float, default=5.0,
+                        help="refractory period of the e-prop network's neurons (ms; ReckOn has none)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true",
@@ -312,13 +319,14 @@ def main():
     mixed_signal_bits = chip.MIXED_SIGNAL["weight_bits"]
 
     report(f"cue accumulation against weight precision and mismatch, seed {args.seed}, "
-           f"{args.test_trials} test trials, at most {args.iterations} training iterations")
+           f"{args.test_trials} test trials, at most {args.iterations} training iterations, t_ref {args.t_ref:g} ms")
     float_point, float_weights = study.trained_float()
     points = []
 
     def finished(point):
         points.append(point)
         save_json({"seed": args.seed, "test_trials": args.test_trials, "iterations": args.iterations,
+                   "t_ref": args.t_ref,
                    "points": [{k: v for k, v in p.items() if k != "correct"} for p in points]},
                   os.path.join(args.output, "results.json"))
         plot(os.path.join(args.output, "chip_precision.png"), points, float_point, mixed_signal_bits)
