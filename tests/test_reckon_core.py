@@ -154,11 +154,12 @@ def test_bad_weights_and_neuron_words_are_refused():
         chip.reckon_network({**chip.RECKON, "config": {**chip.RECKON["config"], "leak": 1}}, *good)
 
 
-def test_core_follows_the_rtl_through_the_release_protocol():
-    """The release's first 10 training samples (learning on chip) then its first 10 test samples, one after
-    the other with the random streams running on: the same inference for every sample and the same
-    14,200 weights at the end as the RTL."""
-    with np.load(DATA / "release_train10_test10.npz") as f:
+@pytest.mark.parametrize("name", ["release_train10_test10", "release_train50_test50"])
+def test_core_follows_the_rtl_through_the_release_protocol(name):
+    """The release's first 10 training samples (learning on chip) then its first 10 test samples, and its whole
+    epoch (all 50 + 50), one after the other with the random streams running on: the same inference for every
+    sample and the same 14,200 weights at the end as the RTL."""
+    with np.load(DATA / f"{name}.npz") as f:
         d = {k: f[k] for k in f.files}
     net = chip.reckon_network(chip.RECKON, d["w_inp"].reshape(40, 100), d["w_rec"].reshape(100, 100),
                               d["w_out"].reshape(100, 2))

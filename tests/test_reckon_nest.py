@@ -100,11 +100,12 @@ def test_node_matches_core_on_small_networks(nest_kernel, seed):
     assert not np.array_equal(node.get("w_rec"), np.asarray(w[1]).ravel()), "the case should learn"
 
 
-def test_node_follows_the_rtl_through_the_release_protocol(nest_kernel):
-    """The release's first 10 training samples (learning) then 10 test samples (do_eprop 0 between them):
-    the RTL's inference for every sample and its 14,200 weights at the end."""
+@pytest.mark.parametrize("name", ["release_train10_test10", "release_train50_test50"])
+def test_node_follows_the_rtl_through_the_release_protocol(nest_kernel, name):
+    """The release's first 10 training samples (learning) then 10 test samples (do_eprop 0 between them), and
+    its whole epoch of 50 + 50: the RTL's inference for every sample and its 14,200 weights at the end."""
     nest = nest_kernel
-    d = load("release_train10_test10")
+    d = load(name)
     status = chip.reckon_chip_status(chip.RECKON, d["w_inp"], d["w_rec"], d["w_out"])
     train = [d[f"train_events_{k}"].astype(np.int64) for k in range(len(d["train_labels"]))]
     test = [d[f"test_events_{k}"].astype(np.int64) for k in range(len(d["test_labels"]))]
