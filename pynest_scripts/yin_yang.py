@@ -29,9 +29,9 @@ unit of threshold; --silent-lift-after, default the batch size) adds silent_lift
 a neuron that has stayed silent for that many training trials in a row, V_max its largest potential in the
 trial, and so raises its input weights until it fires again (the count starts again with each epoch). With it
 no hidden neuron stays silent through an epoch after the first, and seeds 1-5 reach 97.7-98.4 % test accuracy
-(benchmarks/RESULTS.md, "EventProp: Yin-Yang"). Each epoch's log has the layer's state (hidden_silent: the fraction of hidden neurons that fired in
-no training trial; hidden_spikes_per_trial). A trial whose target stayed silent teaches only the target,
-through its phantom spike (--phantom-spike-scale sizes it).
+(benchmarks/RESULTS.md, "EventProp: Yin-Yang"). Each epoch's log has the layer's state (hidden_silent: the
+fraction of hidden neurons that fired in no training trial; hidden_spikes_per_trial). A trial whose target
+stayed silent teaches only the target, through its phantom spike (--phantom-spike-scale sizes it).
 
 Resolution 0.1 ms: the hidden and output spikes are at their precise crossing times (off the grid), so only
 the input spikes are on the grid, which rounds x and y to 1/300 of their range (the dots' radius is 0.1);
