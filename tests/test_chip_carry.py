@@ -228,3 +228,42 @@ def test_stochastic_rounding_gives_the_same_weights_with_one_and_two_threads():
         np.testing.assert_allclose(levels, np.rint(levels), atol=1e-9)
         changed += np.sum(states[0][f"{name}_weight"] != chip.quantize_to_grid(weights[name], grid))
     assert changed > 50, "weights must have moved on the grid for the comparison to mean something"
+
+
+def adam_trained_weights(weights, grids, batches):
+    config = small_config(weight_grids=grids, optimizer={"type": "adam", "eta": 0.01, "batch_size": 4})
+    network = EpropNetwork(config, weights)
+    list(network.stream(batches))
+    return network.state()
+
+
+def test_training_on_a_wide_grid_rounded_to_nearest_follows_the_float_network():
+    """Three batches of Adam training on 24-bit grids, every update rounded to the nearest level, against the same
+    training with continuous weights in the same ranges (weight_step 0: the float model): within 2 steps of the
+    float network's weights, while learning moves them by more than 10^4 steps. Rounding contributes at most half
+    a step per update (1.5); the rest (measured: up to 0.2 steps) is what the rounded weights change in the next
+    batches' gradients. On 16-bit grids the smallest Adam updates fall below half a step and round to nothing:
+    the weights end tens of steps away from the float network's."""
+    rng = np.random.default_rng(7)
+    float_weights = strong_weights(small_config(), rng)
+    batches_rng = np.random.default_rng(13)
+    batches = []
+    for _ in range(3):
+        spikes, labels = TASK.trials(batches_rng, 4)
+        batches.append((spikes, TASK.one_hot(labels), True))
+    worst = {}
+    for bits in (24, 16):
+        grids = grids_for(float_weights, bits, "nearest")
+        start = {k: (chip.quantize_to_grid(v, grids[k]) if k in grids else v) for k, v in float_weights.items()}
+        continuous = {key: {**grid, "weight_step": 0.0} for key, grid in grids.items()}
+        on_grid = adam_trained_weights(start, grids, batches)
+        in_float = adam_trained_weights(start, continuous, batches)
+        worst[bits] = 0.0
+        for name, grid in grids.items():
+            step = grid["weight_step"]
+            if bits == 24:
+                assert np.abs(in_float[f"{name}_weight"] - start[name]).max() > 1e4 * step, f"{name} must learn"
+            deviation = np.abs(on_grid[f"{name}_weight"] - in_float[f"{name}_weight"]).max() / step
+            worst[bits] = max(worst[bits], deviation)
+    assert worst[24] <= 2.0, worst
+    assert worst[16] > 10.0, worst
