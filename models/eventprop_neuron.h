@@ -38,6 +38,12 @@ public:
   using Node::handle;
   using Node::handles_test_event;
 
+  EventpropTarget*
+  eventprop_target() override
+  {
+    return this;
+  }
+
   void
   handle( nest::SpikeEvent& e ) override
   {

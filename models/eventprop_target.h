@@ -10,10 +10,10 @@
 #ifndef CHIPLEARN_EVENTPROP_TARGET_H
 #define CHIPLEARN_EVENTPROP_TARGET_H
 
-#include <map>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 // nestkernel
@@ -139,7 +139,7 @@ private:
     bool final = false;
     long holders = 0;
   };
-  std::map< long, HeldTrial > held_;
+  std::unordered_map< long, HeldTrial > held_;  // looked up at every input spike: hashed, not ordered
 };
 
 /**

@@ -27,6 +27,7 @@ namespace chiplearn
 {
 
 class EpropTarget;
+class EventpropTarget;
 
 /**
  * Step of the buffer in which event e is due at node; KernelException if that lies beyond the buffer (NEST's
@@ -119,6 +120,13 @@ public:
   //! The neuron's e-prop learning side, or nullptr if e-prop synapses cannot target it.
   virtual EpropTarget*
   eprop_target()
+  {
+    return nullptr;
+  }
+
+  //! The neuron's EventProp learning side, or nullptr if EventProp synapses cannot target it.
+  virtual EventpropTarget*
+  eventprop_target()
   {
     return nullptr;
   }
