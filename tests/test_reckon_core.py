@@ -154,23 +154,26 @@ def test_bad_weights_and_neuron_words_are_refused():
         chip.reckon_network({**chip.RECKON, "config": {**chip.RECKON["config"], "leak": 1}}, *good)
 
 
-@pytest.mark.parametrize("name", ["release_train10_test10", "release_train50_test50"])
+@pytest.mark.parametrize("name", ["release_train10_test10", "release_train50_test50", "release_epochs10"])
 def test_core_follows_the_rtl_through_the_release_protocol(name):
-    """The release's first 10 training samples (learning on chip) then its first 10 test samples, and its whole
-    epoch (all 50 + 50), one after the other with the random streams running on: the same inference for every
-    sample and the same 14,200 weights at the end as the RTL."""
+    """The release's first 10 training samples (learning on chip) then its first 10 test samples, its whole
+    epoch (all 50 + 50), and its whole experiment (10 such epochs), one sample after the other with the random
+    streams running on: the same inference for every sample and the same 14,200 weights at the end as the RTL."""
     with np.load(DATA / f"{name}.npz") as f:
         d = {k: f[k] for k in f.files}
     net = chip.reckon_network(chip.RECKON, d["w_inp"].reshape(40, 100), d["w_rec"].reshape(100, 100),
                               d["w_out"].reshape(100, 2))
-    for phase, learn in (("train", True), ("test", False)):
-        net.set_do_eprop(0b111 if learn else 0)
-        got = []
-        for k, label in enumerate(d[f"{phase}_labels"]):
-            out = net.run_sample(d[f"{phase}_events_{k}"].astype(np.int64), 2250, int(label) if learn else -1,
-                                 2100, 2249, 2100, record=False)
-            got.append(out["inference"])
-        assert got == list(d[f"{phase}_inferences"]), phase
+    # the RTL's inferences as one row per epoch (a run of n + n samples is one row)
+    rtl = {phase: d[f"{phase}_inferences"].reshape(-1, len(d[f"{phase}_labels"])) for phase in ("train", "test")}
+    for epoch in range(len(rtl["train"])):
+        for phase, learn in (("train", True), ("test", False)):
+            net.set_do_eprop(0b111 if learn else 0)
+            got = []
+            for k, label in enumerate(d[f"{phase}_labels"]):
+                out = net.run_sample(d[f"{phase}_events_{k}"].astype(np.int64), 2250, int(label) if learn else -1,
+                                     2100, 2249, 2100, record=False)
+                got.append(out["inference"])
+            assert got == list(rtl[phase][epoch]), (epoch, phase)
     for key in ("w_inp", "w_rec", "w_out"):
         assert np.array_equal(getattr(net, key).ravel(), d[f"{key}_after"].astype(np.int64)), key
     assert (net.w_inp.ravel() != d["w_inp"]).sum() > 100, "ten samples of learning move many weights"

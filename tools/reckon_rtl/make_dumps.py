@@ -4,7 +4,9 @@ did as test data: tests/data/reckon/<case>.npz. See README.md for the commands.
 Each npz holds the configuration (JSON, the chip's register names), the neuron word (alpha_lsb,
 threshold), the initial weights, the sample's input events, its label and target-window start, and per
 dumped tick: membranes u, traces ti/tr/to, output membranes o, spikes z; with learning on, the weights
-after the sample (w_inp_after, w_rec_after, w_out_after).
+after the sample (w_inp_after, w_rec_after, w_out_after). The files of the release's protocol (--release,
+--epochs) hold its samples' events and labels, the chip's inference for each sample (one row per epoch), and
+the initial weights and those at the end.
 """
 
 import argparse
@@ -151,12 +153,15 @@ def run_case(name, simulator, data, out_dir):
           f"RTL {seconds:.1f} s")
 
 
-def run_release(n_samples, simulator, data, out_dir):
-    """The release's protocol on its first n train samples (learning) then its first n test samples: the
-    chip's inference per sample and the weights after; stored with the samples and initial weights."""
+def run_release(n_samples, epochs, simulator, data, out_dir):
+    """The release's protocol: its first n train samples (learning) then its first n test samples, or (epochs > 0)
+    that many epochs of all 50 + 50; the chip's inference per sample (one row per epoch) and the weights at the
+    end, stored with the samples and initial weights."""
+    per_epoch = 50 if epochs else n_samples
     with tempfile.TemporaryDirectory() as tmp:
-        args = [str(simulator), "--data", str(data), "--backdoor", "--train", str(n_samples), "--test", str(n_samples),
-                "--weights-out", str(pathlib.Path(tmp) / "weights.txt")]
+        args = [str(simulator), "--data", str(data), "--backdoor"]
+        args += ["--epochs", str(epochs)] if epochs else ["--train", str(n_samples), "--test", str(n_samples)]
+        args += ["--weights-out", str(pathlib.Path(tmp) / "weights.txt")]
         start = time.perf_counter()
         log = subprocess.run(args, check=True, capture_output=True, text=True).stderr
         seconds = time.perf_counter() - start
@@ -168,18 +173,20 @@ def run_release(n_samples, simulator, data, out_dir):
             inferences[words[0]].append(int(words[words.index("inference") + 1]))
     result = {"rtl_seconds": seconds, "command": " ".join(args[1:2] + ["RECKON/src/data"] + args[3:-1] + ["WEIGHTS"])}
     for phase, key in (("train", "TRAIN"), ("test", "TEST")):
-        samples = read_samples(data / f"dataset_cueAcc_{phase}.dat")[:n_samples]
+        samples = read_samples(data / f"dataset_cueAcc_{phase}.dat")[:per_epoch]
         result[f"{phase}_labels"] = np.array([next(b for a, b in s if a == -2) for s in samples], np.int8)
-        result[f"{phase}_inferences"] = np.array(inferences[key], np.int8)
+        result[f"{phase}_inferences"] = np.array(inferences[key], np.int8).reshape(max(epochs, 1), per_epoch)
         for k, s in enumerate(samples):
             result[f"{phase}_events_{k}"] = np.array([(b, a) for a, b in s if a >= 0], np.int16)
     for k in ("inp", "rec", "out"):
         result[f"w_{k}"] = np.loadtxt(data / f"init_rand_weights_{k}_cueAcc.dat", dtype=np.int64).astype(np.int8)
     result.update(w_inp_after=w[:4000].astype(np.int8), w_rec_after=w[4000:14000].astype(np.int8),
                   w_out_after=w[14000:].astype(np.int8))
-    name = f"release_train{n_samples}_test{n_samples}"
+    name = f"release_epochs{epochs}" if epochs else f"release_train{n_samples}_test{n_samples}"
     np.savez_compressed(out_dir / f"{name}.npz", **result)
-    print(f"{name}: train inferences {inferences['TRAIN']}, test {inferences['TEST']}, RTL {seconds:.0f} s")
+    accuracy = {phase: (result[f"{phase}_inferences"] == result[f"{phase}_labels"]).mean(axis=1).round(2).tolist()
+                for phase in ("train", "test")}
+    print(f"{name}: accuracy per epoch {accuracy}, RTL {seconds:.0f} s")
 
 
 def main():
@@ -189,12 +196,14 @@ def main():
     parser.add_argument("--out", default=str(HERE.parents[1] / "tests" / "data" / "reckon"))
     parser.add_argument("--release", type=int, default=0,
                         help="instead: the release's protocol on its first N train, then N test samples")
+    parser.add_argument("--epochs", type=int, default=0,
+                        help="instead: the release's whole protocol, N epochs of all 50 train then 50 test samples")
     parser.add_argument("cases", nargs="*", default=list(CASES))
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    if args.release:
-        run_release(args.release, pathlib.Path(args.simulator), pathlib.Path(args.data), out)
+    if args.release or args.epochs:
+        run_release(args.release, args.epochs, pathlib.Path(args.simulator), pathlib.Path(args.data), out)
         return
     for name in args.cases:
         run_case(name, pathlib.Path(args.simulator), pathlib.Path(args.data), out)
