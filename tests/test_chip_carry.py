@@ -204,22 +204,29 @@ def test_stochastic_rounding_of_a_step_is_the_counter_based_draw_of_the_synapse_
     assert stepped_off_grid > 100, "the steps must leave the grid for the rounding to be tested"
 
 
+def training_batches(seed):
+    """Three training batches of 4 trials."""
+    rng = np.random.default_rng(seed)
+    batches = []
+    for _ in range(3):
+        spikes, labels = TASK.trials(rng, 4)
+        batches.append((spikes, TASK.one_hot(labels), True))
+    return batches
+
+
+def trained_state(weights, grids, batches, threads=1):
+    """The network's state after training on the batches (Adam 0.01, small_config's optimizer)."""
+    network = EpropNetwork(small_config(threads=threads, weight_grids=grids), weights)
+    list(network.stream(batches))
+    return network.state()
+
+
 def test_stochastic_rounding_gives_the_same_weights_with_one_and_two_threads():
     rng = np.random.default_rng(6)
     weights = strong_weights(small_config(), rng)
     grids = grids_for(weights, 5, "stochastic")
-    states = []
-    for threads in (1, 2):
-        config = small_config(threads=threads, weight_grids=grids)
-        network = EpropNetwork(config, {k: (chip.quantize_to_grid(v, grids[k]) if k in grids else v)
-                                        for k, v in weights.items()})
-        batches_rng = np.random.default_rng(12)
-        batches = []
-        for _ in range(3):
-            spikes, labels = TASK.trials(batches_rng, 4)
-            batches.append((spikes, TASK.one_hot(labels), True))
-        list(network.stream(batches))
-        states.append(network.state())
+    start = {k: (chip.quantize_to_grid(v, grids[k]) if k in grids else v) for k, v in weights.items()}
+    states = [trained_state(start, grids, training_batches(12), threads) for threads in (1, 2)]
     for key in states[0]:
         np.testing.assert_array_equal(states[0][key], states[1][key], err_msg=key)
     changed = 0
@@ -228,13 +235,6 @@ def test_stochastic_rounding_gives_the_same_weights_with_one_and_two_threads():
         np.testing.assert_allclose(levels, np.rint(levels), atol=1e-9)
         changed += np.sum(states[0][f"{name}_weight"] != chip.quantize_to_grid(weights[name], grid))
     assert changed > 50, "weights must have moved on the grid for the comparison to mean something"
-
-
-def adam_trained_weights(weights, grids, batches):
-    config = small_config(weight_grids=grids, optimizer={"type": "adam", "eta": 0.01, "batch_size": 4})
-    network = EpropNetwork(config, weights)
-    list(network.stream(batches))
-    return network.state()
 
 
 def test_training_on_a_wide_grid_rounded_to_nearest_follows_the_float_network():
@@ -246,18 +246,14 @@ def test_training_on_a_wide_grid_rounded_to_nearest_follows_the_float_network():
     the weights end tens of steps away from the float network's."""
     rng = np.random.default_rng(7)
     float_weights = strong_weights(small_config(), rng)
-    batches_rng = np.random.default_rng(13)
-    batches = []
-    for _ in range(3):
-        spikes, labels = TASK.trials(batches_rng, 4)
-        batches.append((spikes, TASK.one_hot(labels), True))
+    batches = training_batches(13)
     worst = {}
     for bits in (24, 16):
         grids = grids_for(float_weights, bits, "nearest")
         start = {k: (chip.quantize_to_grid(v, grids[k]) if k in grids else v) for k, v in float_weights.items()}
         continuous = {key: {**grid, "weight_step": 0.0} for key, grid in grids.items()}
-        on_grid = adam_trained_weights(start, grids, batches)
-        in_float = adam_trained_weights(start, continuous, batches)
+        on_grid = trained_state(start, grids, batches)
+        in_float = trained_state(start, continuous, batches)
         worst[bits] = 0.0
         for name, grid in grids.items():
             step = grid["weight_step"]

@@ -194,10 +194,11 @@ def main():
     parser.add_argument("--simulator", required=True, help="obj_dir/Vreckon_sim built by build.sh")
     parser.add_argument("--data", required=True, help="the release's src/data folder")
     parser.add_argument("--out", default=str(HERE.parents[1] / "tests" / "data" / "reckon"))
-    parser.add_argument("--release", type=int, default=0,
-                        help="instead: the release's protocol on its first N train, then N test samples")
-    parser.add_argument("--epochs", type=int, default=0,
-                        help="instead: the release's whole protocol, N epochs of all 50 train then 50 test samples")
+    protocol = parser.add_mutually_exclusive_group()
+    protocol.add_argument("--release", type=int, default=0,
+                          help="instead: the release's protocol on its first N train, then N test samples")
+    protocol.add_argument("--epochs", type=int, default=0,
+                          help="instead: the release's whole protocol, N epochs of all 50 train then 50 test samples")
     parser.add_argument("cases", nargs="*", default=list(CASES))
     args = parser.parse_args()
     out = pathlib.Path(args.out)
